@@ -1,0 +1,50 @@
+"""`recipes` / `python -m builder`: one entry point, a subcommand per job.
+
+Exit codes: 0 success, 1 invalid input (located messages on stderr), 2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Optional
+
+from builder.errors import RecipeError
+
+from . import api_cmd
+
+# Each subcommand module exposes `register(subparsers) -> None`, setting `func` on its parser.
+SUBCOMMANDS: list = [api_cmd]
+
+
+def _optional(name: str):
+    try:
+        return __import__(f"builder.cli.{name}", fromlist=["register"])
+    except ModuleNotFoundError as err:
+        if err.name != f"builder.cli.{name}":
+            raise
+        return None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="recipes", description="Build the vLLM recipes site and JSON API from a folder of YAML recipes.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    modules = SUBCOMMANDS + [m for m in (_optional(n) for n in ("validate_cmd", "site_cmd", "command_cmd", "new_cmd", "schema_cmd")) if m]
+    for module in modules:
+        module.register(sub)
+    return p
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except RecipeError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        count = len(err.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

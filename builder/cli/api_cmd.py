@@ -1,0 +1,30 @@
+"""`api`: write the static JSON API of a recipe folder."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from builder.api import build_api
+from builder.catalog import load_catalog
+from builder.publish import publish_tree
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("api", help="write the JSON API (models.json, /<org>/<repo>.json, …)",
+                       description="Load, validate and synthesize every recipe, then write the JSON API "
+                                   "into OUT atomically (OUT is replaced as a whole only on success).")
+    p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
+    p.add_argument("--out", type=Path, required=True, help="output folder, replaced on success")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.recipes)
+    warnings: list[str] = []
+    files = build_api(catalog, warnings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    publish_tree(files, args.out)
+    print(f"wrote {len(files)} files to {args.out}", file=sys.stderr)
+    return 0

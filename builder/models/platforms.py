@@ -1,0 +1,18 @@
+"""Third-party places to self-host vLLM (``platforms.yaml``)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ._base import Schema
+
+
+class Platform(Schema):
+    id: str
+    name: str
+    url: str
+    blurb: str = ""
+    install: Optional[str] = None
+
+
+class Platforms(Schema):
+    platforms: list[Platform] = []

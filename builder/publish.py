@@ -1,0 +1,89 @@
+"""Write an output tree atomically: build it beside the target, then swap it in.
+
+Readers (a web server, a test, a person) see either the old tree or the new one, never a
+half-written mix; a build killed midway leaves the previous output untouched.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class UnsafePath(ValueError):
+    """A document path that would escape the output folder."""
+
+
+def check_relative(rel: str) -> PurePosixPath:
+    """Reject absolute paths, `..`, empty segments and backslashes: ids never write outside."""
+    path = PurePosixPath(rel)
+    if (not rel or rel.startswith("/") or "\\" in rel or "\x00" in rel
+            or any(part in ("", ".", "..") for part in rel.split("/"))):
+        raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
+    return path
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return res == 0
+
+
+def _sweep_leftovers(parent: Path, name: str) -> None:
+    """Remove temporary trees that an interrupted earlier build left beside the target."""
+    for leftover in parent.glob(f".{name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_tree(files: dict[str, bytes], folder: Path) -> None:
+    """Write files below `folder` in sorted order (deterministic, and errors come out the same)."""
+    for rel in sorted(files):
+        target = folder / check_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[rel])
+
+
+def publish_tree(files: dict[str, bytes], target: Path) -> None:
+    """Replace `target` with exactly `files`, atomically."""
+    target = Path(target).absolute()
+    for rel in files:
+        check_relative(rel)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(parent, target.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+    try:
+        os.chmod(staging, 0o755)
+        write_tree(files, staging)
+        publish_folder(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_folder(staging: Path, target: Path) -> None:
+    """Move a finished folder into place; the old one (if any) is swapped out and removed."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise UnsafePath(f"{target} exists and is not a folder; not replacing it")
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old tree
+        return
+    old = target.with_name(f".{target.name}.tmp-old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""Deciding what to render on one hardware: strategies, node counts, features (spec §5.4–5.5, §6.7)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from builder.models import HardwareProfile, Recipe, Variant
+
+from .hardware import fits
+
+PD = "pd_cluster"
+MULTI = "multi_node_"
+SINGLE = "single_node_"
+SKIP = "skip"
+MAX_POOL_NODES = 4
+
+PdPlan = Union[None, int, str]
+"""None: co-located roles (or no sizes known); int: dedicated nodes per role; SKIP: too large."""
+
+
+def usable_strategies(recipe: Recipe, profile: HardwareProfile) -> list[str]:
+    """Compatible strategies, minus multi-node and PD on hardware that cannot be clustered."""
+    names = list(recipe.compatible_strategies)
+    if profile.scalable is False:
+        names = [s for s in names if not s.startswith(MULTI) and s != PD]
+    return names
+
+
+def node_count(variant: Variant, profile: HardwareProfile, strategies: list[str]) -> int:
+    """2 when the weights do not fit one node and the recipe can go multi-node, else 1."""
+    if not fits(variant, profile) and profile.scalable is not False and any(s.startswith(MULTI) for s in strategies):
+        return 2
+    return 1
+
+
+def recommended_strategy(recipe: Recipe, nodes: int) -> str:
+    """Uses the unfiltered compatible list, honouring `default_strategy` and its multi-node sibling."""
+    names = recipe.compatible_strategies
+    preferred = recipe.default_strategy
+    if preferred and preferred in names:
+        if nodes > 1 and preferred.startswith(SINGLE):
+            sibling = MULTI + preferred[len(SINGLE):]
+            if sibling in names:
+                return sibling
+        else:
+            return preferred
+    if nodes > 1:
+        for name in ("multi_node_tp", "multi_node_dep", "multi_node_tep"):
+            if name in names:
+                return name
+    if "single_node_tp" in names:
+        return "single_node_tp"
+    return names[0] if names else "single_node_tp"
+
+
+def pd_plan(variant: Variant, profile: HardwareProfile) -> PdPlan:
+    """Co-locate both roles on one node when it holds two copies; else whole nodes per role."""
+    need = variant.vram_minimum_gb or 0
+    have = profile.vram_gb or 0
+    if profile.gpu_count >= 2 and have >= 2 * need:
+        return None
+    if have <= 0 or need <= 0:
+        return None
+    per_role = math.ceil(need / have)
+    return SKIP if per_role > MAX_POOL_NODES else per_role
+
+
+def enabled_features(recipe: Recipe, hw: str) -> tuple[str, ...]:
+    """Every feature in recipe order, minus the opt-in ones (globally and on this hardware)."""
+    off = set(recipe.opt_in_features) | set(recipe.hardware_opt_in_features.get(hw, ()))
+    return tuple(name for name in recipe.features if name not in off)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    strategy: str
+    nodes: int
+    plan: PdPlan = None
+
+
+def alternatives(strategies: list[str], recommended: str, variant: Variant,
+                 profile: HardwareProfile) -> list[Alternative]:
+    """Every other usable strategy: multi-node always on 2 nodes, single-node on 1 (§5.5)."""
+    out: list[Alternative] = []
+    for name in strategies:
+        if name == recommended:
+            continue
+        if name == PD:
+            plan = pd_plan(variant, profile)
+            if plan != SKIP:
+                out.append(Alternative(name, 1, plan))
+        else:
+            out.append(Alternative(name, 2 if name.startswith(MULTI) else 1))
+    return out
+
+
+def variant_of(recipe: Recipe, key: str) -> Variant:
+    return recipe.variants.get(key) or recipe.variants["default"]
+
+
+def pool_sizes(plan: PdPlan, nodes: int) -> int:
+    """Nodes per PD role: the plan's count, else 1 on a multi-node rendering, else 0 (co-located)."""
+    if isinstance(plan, int):
+        return plan
+    return 1 if nodes > 1 else 0

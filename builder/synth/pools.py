@@ -1,0 +1,116 @@
+"""Prefill/decode disaggregation: one pool of `vllm serve` per role plus a router (spec §6.12)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from builder.models import PoolOverride, PoolSpec
+
+from .deploy import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection, _Context, _base_env, _launch, _tokens
+from .plan import pd_plan, pool_sizes
+
+ROLES = ("prefill", "decode")
+
+
+def _role_inputs(ctx: _Context, role: str) -> tuple[PoolSpec, PoolOverride]:
+    spec = getattr(ctx.strategy, role, None) or PoolSpec()
+    override = (getattr(ctx.override, role, None) if ctx.override else None) or PoolOverride()
+    return spec, override
+
+
+def _pool(ctx: _Context, role: str, nodes: int, mode: Optional[str], node: int) -> Pool:
+    spec, over = _role_inputs(ctx, role)
+    g = ctx.gpus
+    parallelism = mode or over.parallelism or spec.parallelism or "tp"
+    pool_gpus = g // 2 if nodes == 0 else nodes * g
+    if parallelism == "dep":
+        tp = over.tp or spec.tp or 1
+        dp_local = max(1, g // tp)
+        return Pool(nodes, parallelism, tp, dp_local, max(1, nodes) * dp_local, pool_gpus, node, node * dp_local)
+    return Pool(nodes, parallelism, pool_gpus, 0, 1, pool_gpus, node, 0)
+
+
+def _parallel_tokens(ctx: _Context, role: str, pool: Pool) -> list[str]:
+    spec, over = _role_inputs(ctx, role)
+    head = f"${role.upper()}_NODE_1"
+    if pool.parallelism == "dep":
+        explicit_tp = over.tp if over.tp is not None else spec.tp
+        out = ["--tensor-parallel-size", str(explicit_tp)] if explicit_tp is not None else []
+        span = max(1, pool.nodes)
+        out += ["--data-parallel-size", str(span * pool.dp_local), "--data-parallel-size-local", str(pool.dp_local),
+                "--data-parallel-start-rank", str(pool.start_rank), "--data-parallel-address", head,
+                "--data-parallel-rpc-port", f"${role.upper()}_DP_RPC_PORT"]
+        if span > 1:
+            out.append("--data-parallel-hybrid-lb")
+        return out + ["--enable-expert-parallel"]
+    flag = over.parallel_flag or spec.parallel_flag or ctx.strategy.parallel_flag or "--tensor-parallel-size"
+    out = [flag, str(max(1, pool.pool_gpus))]
+    if pool.parallelism == "tep":
+        out.append("--enable-expert-parallel")
+        if pool.nodes > 1:
+            out.append("-cc.pass_config.fuse_allreduce_rms=False")
+    if pool.nodes > 1:
+        out += ["--nnodes", str(pool.nodes), "--node-rank", str(pool.current_node), "--master-addr", head]
+        if pool.current_node > 0:
+            out.append("--headless")
+    return out
+
+
+def _pool_env(ctx: _Context, role: str, pool: Pool) -> dict[str, Any]:
+    spec, over = _role_inputs(ctx, role)
+    g = ctx.gpus
+    env = _base_env(ctx)
+    env.update(spec.env)
+    if pool.nodes >= 1:
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in range(g))
+        if pool.nodes >= 2:
+            env["GLOO_SOCKET_IFNAME"] = "$IFACE_NAME"
+            env["NCCL_SOCKET_IFNAME"] = "$IFACE_NAME"
+    elif g // 2 > 0:
+        half = range(g // 2) if role == "prefill" else range(g // 2, g)
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in half)
+    if ctx.override is not None:
+        env.update(ctx.override.env)
+    env.update(over.env)
+    if ctx.hw_override is not None:
+        env.update(ctx.hw_override.extra_env)
+    if ctx.hw not in NVL4_HARDWARE:
+        for key in NVL4_ONLY_ENV:
+            env.pop(key, None)
+    if pool.parallelism == "dep" and pool.current_node > 0:
+        # Each DEP node binds its own address: $PREFILL_NODE_1 → $PREFILL_NODE_<n>.
+        mine = f"${role.upper()}_NODE_{pool.current_node + 1}"
+        env = {k: (v.replace(f"${role.upper()}_NODE_1", mine) if isinstance(v, str) else v) for k, v in env.items()}
+    return env
+
+
+def _router(pools: dict[str, Pool], policy: str) -> tuple[str, tuple[str, ...]]:
+    lines = [f"vllm-router --policy {policy}", "--vllm-pd-disaggregation"]
+    for role, port in POOL_PORTS.items():
+        pool = pools[role]
+        count = max(1, pool.nodes) if pool.parallelism == "dep" else 1
+        lines += [f"--{role} http://${role.upper()}_NODE_{i}:{port}" for i in range(1, count + 1)]
+    intra = max(pools["prefill"].dp_local, pools["decode"].dp_local, 1)
+    lines += ["--host $ROUTER_HOST", "--port $ROUTER_PORT", f"--intra-node-data-parallel-size {intra}"]
+    text = lines[0] + " \\\n" + " \\\n".join("    " + line for line in lines[1:])
+    return text, tuple(tok for line in lines for tok in line.split(" "))
+
+
+def pd_launches(ctx: _Context, sel: Selection, image: Optional[str]) -> tuple[Launch, ...]:
+    """Launches for every node of both pools, then the router (rank 0 of each pool first)."""
+    fallback = pool_sizes(pd_plan(ctx.variant, ctx.profile), sel.nodes)
+    sizes = {"prefill": sel.prefill_nodes, "decode": sel.decode_nodes}
+    modes = {"prefill": sel.prefill_mode, "decode": sel.decode_mode}
+    launches: list[Launch] = []
+    heads: dict[str, Pool] = {}
+    for role in ROLES:
+        nodes = fallback if sizes[role] is None else sizes[role]
+        spec, over = _role_inputs(ctx, role)
+        for node in range(max(1, nodes)):
+            pool = _pool(ctx, role, nodes, modes[role], node)
+            heads.setdefault(role, pool)
+            tokens = _tokens(ctx, list(spec.vllm_args), _parallel_tokens(ctx, role, pool), over.extra_args + over.vllm_args)
+            launches.append(_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role], pool))
+    policy = (ctx.strategy.router.policy if ctx.strategy.router else None) or "round_robin"
+    text, argv = _router(heads, policy)
+    launches.append(Launch("router", 0, {}, argv, text))
+    return tuple(launches)
