@@ -1,0 +1,58 @@
+"""Benchmark: build the JSON API of a recipe folder several times; print median wall time and peak memory.
+
+Each run is a fresh `python -m builder api` process (what users and CI run), timed end to end,
+with its peak resident memory read from the kernel (ru_maxrss of the child).
+
+    python benchmarks/api_build.py [--recipes DIR] [--runs 7]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "upstream-2026-06-27" / "recipes"
+
+
+def one_run(recipes: Path, out: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.execv(sys.executable, [sys.executable, "-m", "builder", "api", "--recipes", str(recipes), "--out", str(out)])
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed with status {status}")
+    return elapsed, usage.ru_maxrss / 1024  # KiB → MiB on Linux
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", type=Path, default=DEFAULT)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    times, peaks = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "api"
+        subprocess.run([sys.executable, "-m", "builder", "api", "--recipes", str(args.recipes), "--out", str(out)],
+                       check=True, capture_output=True)  # warm the page cache
+        for _ in range(args.runs):
+            elapsed, peak = one_run(args.recipes, out)
+            times.append(elapsed)
+            peaks.append(peak)
+        files = sum(1 for _ in out.rglob("*.json"))
+    print(f"recipes: {args.recipes}")
+    print(f"files written: {files}")
+    print(f"runs: {args.runs}; wall time median {statistics.median(times):.3f} s "
+          f"(min {min(times):.3f}, max {max(times):.3f})")
+    print(f"peak memory median {statistics.median(peaks):.1f} MiB (max {max(peaks):.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

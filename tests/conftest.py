@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REFERENCE = SHARED / "reference" / "upstream-2026-06-27"
+
+
+@pytest.fixture
+def shared_reference() -> Path:
+    if not (REFERENCE / "recipes").is_dir():
+        pytest.skip(f"reference data not found at {REFERENCE} (../shared is absent); conformance is checked in CI")
+    return REFERENCE

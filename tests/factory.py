@@ -1,0 +1,69 @@
+"""Build small recipe folders from Python dicts, so each test shows its whole input."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HW = {
+    "h100": {"brand": "NVIDIA", "generation": "hopper", "display_name": "H100", "gpu_count": 8, "vram_gb": 640},
+    "h200": {"brand": "NVIDIA", "generation": "hopper", "display_name": "H200", "gpu_count": 8, "vram_gb": 1128},
+    "b200": {"brand": "NVIDIA", "generation": "blackwell", "display_name": "B200", "gpu_count": 8, "vram_gb": 1440},
+    "gb200": {"brand": "NVIDIA", "generation": "blackwell", "display_name": "GB200", "gpu_count": 4, "vram_gb": 768},
+    "station": {"brand": "NVIDIA", "generation": "blackwell", "display_name": "Station", "gpu_count": 1,
+                "vram_gb": 252, "scalable": False, "restricted": True},
+    "mi300x": {"brand": "AMD", "generation": "amd", "display_name": "MI300X", "gpu_count": 8, "vram_gb": 1536},
+    "tpu": {"brand": "Google", "generation": "tpu", "display_name": "TPU", "gpu_count": 8, "vram_gb": 256,
+            "restricted": True},
+}
+
+IFACE = {"GLOO_SOCKET_IFNAME": "$IFACE_NAME", "NCCL_SOCKET_IFNAME": "$IFACE_NAME"}
+STRATEGIES = {
+    "single_node_tp": {"name": "single_node_tp", "deploy_type": "single_node"},
+    "single_node_tep": {"name": "single_node_tep", "deploy_type": "single_node", "vllm_args": ["--enable-expert-parallel"]},
+    "single_node_dep": {"name": "single_node_dep", "deploy_type": "single_node", "vllm_args": ["--enable-expert-parallel"],
+                        "parallel_flag": "--data-parallel-size"},
+    "multi_node_tp": {"name": "multi_node_tp", "deploy_type": "multi_node", "env": IFACE},
+    "multi_node_tep": {"name": "multi_node_tep", "deploy_type": "multi_node", "vllm_args": ["--enable-expert-parallel"], "env": IFACE},
+    "multi_node_dep": {"name": "multi_node_dep", "deploy_type": "multi_node", "vllm_args": ["--enable-expert-parallel"],
+                       "parallel_flag": "--data-parallel-size", "env": IFACE},
+    "multi_node_tp_pp": {"name": "multi_node_tp_pp", "deploy_type": "multi_node", "parallelism": "tp_pp", "env": IFACE},
+    "pd_cluster": {
+        "name": "pd_cluster", "deploy_type": "pd_cluster",
+        "prefill": {"vllm_args": ["--port", "8001"], "env": {"UCX_NET_DEVICES": "all", "SIDE_HOST": "$PREFILL_NODE_1"}},
+        "decode": {"vllm_args": ["--port", "8002"], "env": {"SIDE_HOST": "$DECODE_NODE_1"}},
+        "router": {"policy": "round_robin"},
+    },
+}
+
+
+def recipe(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid recipe; keyword arguments replace top-level keys."""
+    base: dict[str, Any] = {
+        "meta": {"title": "Tiny", "provider": "Example", "description": "A tiny test model",
+                 "date_updated": "2026-01-02", "tasks": ["text"]},
+        "model": {"model_id": "example/tiny", "base_args": [], "base_env": {}},
+        "variants": {"default": {"precision": "bf16", "vram_minimum_gb": 16}},
+        "compatible_strategies": ["single_node_tp"],
+    }
+    base.update(copy.deepcopy(overrides))
+    return base
+
+
+def write_recipes(root: Path, recipes: dict[str, dict], hardware: dict | None = None,
+                  strategies: dict | None = None) -> Path:
+    """Write a recipe folder: `recipes` maps hf ids (org/repo) to recipe dicts."""
+    root.mkdir(parents=True, exist_ok=True)
+    dump(root / "taxonomy.yaml", {"hardware_profiles": hardware or HW})
+    for name, doc in (strategies or STRATEGIES).items():
+        dump(root / "strategies" / f"{name}.yaml", doc)
+    for hf_id, doc in recipes.items():
+        dump(root / "models" / f"{hf_id}.yaml", doc)
+    return root
+
+
+def dump(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
