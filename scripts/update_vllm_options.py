@@ -74,10 +74,12 @@ def build_table(version: str) -> dict[str, Any]:
         "command": "vllm serve",
         "options": [describe(action) for action in parser._actions if _is_option(action)],
         "config_keys": config_keys(),
-        "tool_call_parsers": registered_names(
-            _first_attr(["vllm.tool_parsers", "vllm.entrypoints.openai.tool_parsers"], "ToolParserManager")
+        "tool_call_parsers": registered_names(_first_attr(
+            ["vllm.tool_parsers", "vllm.entrypoints.openai.tool_parsers"], "ToolParserManager"
+        )),
+        "reasoning_parsers": registered_names(
+            _first_attr(["vllm.reasoning"], "ReasoningParserManager")
         ),
-        "reasoning_parsers": registered_names(_first_attr(["vllm.reasoning"], "ReasoningParserManager")),
     }
 
 
