@@ -146,7 +146,7 @@ def test_docker_form_passes_env_as_e_flags_with_javascript_string_values(tmp_pat
     assert serve_launch.docker_argv[:8] == ("docker", "run", "--device=/dev/kfd", "--device=/dev/dri", "--security-opt",
                                             "seccomp=unconfined", "--group-add", "video")
     assert ("-e", "NUM=1") == serve_launch.docker_argv[14:16] and "FLAG=true" in serve_launch.docker_argv
-    assert serve_launch.docker_command.splitlines()[3:5] == ["  -e NUM=1 \\", "  -e FLAG=true \\"]
+    assert serve_launch.docker_command.splitlines()[4:6] == ["  -e NUM=1 \\", "  -e FLAG=true \\"]
     assert "vllm/vllm-openai-rocm:latest example/m" in serve_launch.docker_command
 
 

@@ -14,7 +14,7 @@ from builder.models import HardwareOverride, HardwareProfile, Recipe, Strategy, 
 from .docker import brand_key, docker_forms, image_for
 from .hardware import UNKNOWN_PROFILE
 from .plan import PD, pd_plan, pool_sizes, variant_of
-from .shell import command_lines, dedupe, join_command, js_str
+from .shell import finish, join_command, js_str
 
 if TYPE_CHECKING:
     from builder.catalog import Catalog
@@ -179,7 +179,7 @@ def _tokens(ctx: _Context, strategy_args: list[str], parallel: list[str], overri
     if ctx.hw_override is not None:
         tokens += ctx.hw_override.extra_args
     tokens += _feature_args(ctx)
-    return dedupe(tokens)
+    return tokens
 
 
 def _base_env(ctx: _Context) -> dict[str, Any]:
@@ -194,8 +194,9 @@ def _base_env(ctx: _Context) -> dict[str, Any]:
 
 def _launch(ctx: _Context, role: str, rank: int, tokens: list[str], env: dict[str, Any],
             image: Optional[str], port: int, pool: Optional[Pool] = None) -> Launch:
-    lines = command_lines(tokens)
-    argv = ["vllm", "serve", ctx.model, *tokens]
+    kept, lines_t = finish(tuple(tokens))
+    lines = list(lines_t)
+    argv = ["vllm", "serve", ctx.model, *kept]
     command = join_command(f"vllm serve {ctx.model}", lines)
     d_text, d_argv = docker_forms(brand_key(ctx.profile), image, env, port, ctx.model, lines, argv)
     return Launch(role, rank, env, tuple(argv), command, tuple(d_argv), d_text, pool)

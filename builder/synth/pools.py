@@ -11,9 +11,13 @@ from .plan import pd_plan, pool_sizes
 ROLES = ("prefill", "decode")
 
 
+_NO_SPEC = PoolSpec()
+_NO_OVERRIDE = PoolOverride()
+
+
 def _role_inputs(ctx: _Context, role: str) -> tuple[PoolSpec, PoolOverride]:
-    spec = getattr(ctx.strategy, role, None) or PoolSpec()
-    override = (getattr(ctx.override, role, None) if ctx.override else None) or PoolOverride()
+    spec = getattr(ctx.strategy, role, None) or _NO_SPEC
+    override = (getattr(ctx.override, role, None) if ctx.override else None) or _NO_OVERRIDE
     return spec, override
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 _BARE_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*")
@@ -36,14 +37,15 @@ def is_flag(token: str) -> bool:
 def _units(tokens: list[str]) -> list[tuple[str, ...]]:
     """Group tokens into (flag, value), (flag,) and (positional,) units, left to right."""
     units: list[tuple[str, ...]] = []
+    append = units.append
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if is_flag(tok) and i + 1 < n and not is_flag(tokens[i + 1]):
-            units.append((tok, tokens[i + 1]))
+        if tok[:1] == "-" and i + 1 < n and tokens[i + 1][:1] != "-":
+            append((tok, tokens[i + 1]))
             i += 2
         else:
-            units.append((tok,))
+            append((tok,))
             i += 1
     return units
 
@@ -58,12 +60,13 @@ def dedupe(tokens: Iterable[str]) -> list[str]:
     kept: list[tuple[str, ...]] = []
     for unit in reversed(units):
         head = unit[0]
-        if is_flag(head):
+        if head[:1] == "-":
             if head in seen:
                 continue
             seen.add(head)
         kept.append(unit)
-    return [tok for unit in reversed(kept) for tok in unit]
+    kept.reverse()
+    return [tok for unit in kept for tok in unit]
 
 
 def command_lines(tokens: list[str]) -> list[str]:
@@ -73,3 +76,11 @@ def command_lines(tokens: list[str]) -> list[str]:
 
 def join_command(head: str, lines: list[str]) -> str:
     return head + CONTINUATION + CONTINUATION.join(lines) if lines else head
+
+
+@lru_cache(maxsize=8192)
+def finish(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """De-duplicated tokens and their command lines. Memoized: the same argument list recurs
+    across many hardware/strategy pairs of a recipe, and both steps are pure."""
+    kept = dedupe(tokens)
+    return tuple(kept), tuple(command_lines(kept))
