@@ -49,18 +49,25 @@ def _sweep_leftovers(parent: Path, name: str) -> None:
 
 
 def write_tree(files: dict[str, bytes], folder: Path) -> None:
-    """Write files below `folder` in sorted order (deterministic, and errors come out the same)."""
+    """Write files below `folder`: each folder created once, files in sorted order (deterministic)."""
+    base = os.fspath(folder)
+    for rel in files:
+        check_relative(rel)
+    dirs = sorted({rel.rpartition("/")[0] for rel in files} - {""})
+    for d in dirs:
+        os.makedirs(os.path.join(base, d), exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
     for rel in sorted(files):
-        target = folder / check_relative(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[rel])
+        fd = os.open(os.path.join(base, rel), flags, 0o644)
+        try:
+            os.write(fd, files[rel])
+        finally:
+            os.close(fd)
 
 
 def publish_tree(files: dict[str, bytes], target: Path) -> None:
     """Replace `target` with exactly `files`, atomically."""
     target = Path(target).absolute()
-    for rel in files:
-        check_relative(rel)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     _sweep_leftovers(parent, target.name)
