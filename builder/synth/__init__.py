@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from .deploy import Deployment, Launch, Pool, Selection, SynthesisError, deploy
+from .deploy import deploy
+from .deployment import Deployment, Launch, Pool, Selection, SynthesisError
 from .hardware import (
     HardwareChoice, best_fitting_variant, default_hardware, fits, hardware_list, incompatibility,
 )

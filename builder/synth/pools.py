@@ -5,7 +5,8 @@ from typing import Any, Optional
 
 from builder.models import PoolOverride, PoolSpec
 
-from .deploy import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection, _Context, _base_env, _launch, _tokens
+from .context import Context, assemble, base_env, to_launch
+from .deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
 from .plan import pd_plan, pool_sizes
 
 ROLES = ("prefill", "decode")
@@ -15,13 +16,13 @@ _NO_SPEC = PoolSpec()
 _NO_OVERRIDE = PoolOverride()
 
 
-def _role_inputs(ctx: _Context, role: str) -> tuple[PoolSpec, PoolOverride]:
+def _role_inputs(ctx: Context, role: str) -> tuple[PoolSpec, PoolOverride]:
     spec = getattr(ctx.strategy, role, None) or _NO_SPEC
     override = (getattr(ctx.override, role, None) if ctx.override else None) or _NO_OVERRIDE
     return spec, override
 
 
-def _pool(ctx: _Context, role: str, nodes: int, mode: Optional[str], node: int) -> Pool:
+def _pool(ctx: Context, role: str, nodes: int, mode: Optional[str], node: int) -> Pool:
     spec, over = _role_inputs(ctx, role)
     g = ctx.gpus
     parallelism = mode or over.parallelism or spec.parallelism or "tp"
@@ -33,7 +34,7 @@ def _pool(ctx: _Context, role: str, nodes: int, mode: Optional[str], node: int) 
     return Pool(nodes, parallelism, pool_gpus, 0, 1, pool_gpus, node, 0)
 
 
-def _parallel_tokens(ctx: _Context, role: str, pool: Pool) -> list[str]:
+def _parallelassemble(ctx: Context, role: str, pool: Pool) -> list[str]:
     spec, over = _role_inputs(ctx, role)
     head = f"${role.upper()}_NODE_1"
     if pool.parallelism == "dep":
@@ -59,10 +60,10 @@ def _parallel_tokens(ctx: _Context, role: str, pool: Pool) -> list[str]:
     return out
 
 
-def _pool_env(ctx: _Context, role: str, pool: Pool) -> dict[str, Any]:
+def _pool_env(ctx: Context, role: str, pool: Pool) -> dict[str, Any]:
     spec, over = _role_inputs(ctx, role)
     g = ctx.gpus
-    env = _base_env(ctx)
+    env = base_env(ctx)
     env.update(spec.env)
     if pool.nodes >= 1:
         env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in range(g))
@@ -99,7 +100,7 @@ def _router(pools: dict[str, Pool], policy: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(tok for line in lines for tok in line.split(" "))
 
 
-def pd_launches(ctx: _Context, sel: Selection, image: Optional[str]) -> tuple[Launch, ...]:
+def pd_launches(ctx: Context, sel: Selection, image: Optional[str]) -> tuple[Launch, ...]:
     """Launches for every node of both pools, then the router (rank 0 of each pool first)."""
     fallback = pool_sizes(pd_plan(ctx.variant, ctx.profile), sel.nodes)
     sizes = {"prefill": sel.prefill_nodes, "decode": sel.decode_nodes}
@@ -112,8 +113,8 @@ def pd_launches(ctx: _Context, sel: Selection, image: Optional[str]) -> tuple[La
         for node in range(max(1, nodes)):
             pool = _pool(ctx, role, nodes, modes[role], node)
             heads.setdefault(role, pool)
-            tokens = _tokens(ctx, list(spec.vllm_args), _parallel_tokens(ctx, role, pool), over.extra_args + over.vllm_args)
-            launches.append(_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role], pool))
+            tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool), over.extra_args + over.vllm_args)
+            launches.append(to_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role], pool))
     policy = (ctx.strategy.router.policy if ctx.strategy.router else None) or "round_robin"
     text, argv = _router(heads, policy)
     launches.append(Launch("router", 0, {}, argv, text))

@@ -1,0 +1,75 @@
+"""The values synthesis produces: what the user selected and every process to launch."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+NVL4_ONLY_ENV = ("VLLM_USE_NCCL_SYMM_MEM", "NCCL_CUMEM_ENABLE", "NCCL_MNNVL_ENABLE", "NCCL_NVLS_ENABLE", "UCX_NET_DEVICES")
+"""Variables that only make sense inside a GB200/GB300 NVLink domain."""
+NVL4_HARDWARE = ("gb200", "gb300")
+POOL_PORTS = {"prefill": 8001, "decode": 8002}
+SERVE_PORT = 8000
+DEFAULT_ROUTER = {"policy": "round_robin"}
+
+
+class SynthesisError(ValueError):
+    """A selection that cannot be synthesized (e.g. a multi-node strategy on one node)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything a user picks; `deploy` turns it into commands."""
+
+    variant: str
+    hardware: str
+    strategy: str
+    nodes: int = 1
+    features: tuple[str, ...] = ()
+    prefill_nodes: Optional[int] = None
+    """Nodes in the prefill pool (0: both roles share one node); None: sized from memory."""
+    decode_nodes: Optional[int] = None
+    prefill_mode: Optional[str] = None
+    """Pool parallelism `tp`, `tep` or `dep`; None: the recipe's choice."""
+    decode_mode: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """How one prefill/decode role is laid out (the camelCase members of the API's role objects)."""
+
+    nodes: int
+    parallelism: str
+    tp: int
+    dp_local: int
+    dp_size: int
+    pool_gpus: int
+    current_node: int
+    start_rank: int
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One process to start: a `vllm serve` on one node, or the PD router."""
+
+    role: str  # serve | head | worker | prefill | decode | router
+    rank: int
+    env: dict[str, Any]
+    argv: tuple[str, ...]
+    command: str
+    docker_argv: Optional[tuple[Any, ...]] = None
+    docker_command: Optional[str] = None
+    pool: Optional[Pool] = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    selection: Selection
+    deploy_type: str
+    node_count: int
+    env: dict[str, Any]
+    docker_image: Optional[str]
+    launches: tuple[Launch, ...]
+    router_config: Any = field(default=None)
+
+    def first(self, role: str, rank: int = 0) -> Launch:
+        return next(l for l in self.launches if l.role == role and l.rank == rank)
