@@ -19,11 +19,13 @@ from pathlib import Path
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "upstream-2026-06-27" / "recipes"
 
 
-def one_run(recipes: Path, out: Path) -> tuple[float, float]:
+def one_run(recipes: Path, out: Path, extra: list[str]) -> tuple[float, float]:
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-m", "builder", "api", "--recipes", str(recipes), "--out", str(out)])
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.execv(sys.executable, [sys.executable, "-m", "builder", "api", "--recipes", str(recipes), "--out", str(out), *extra])
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -36,21 +38,21 @@ def main() -> int:
     parser.add_argument("--recipes", type=Path, default=DEFAULT)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    times, peaks = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "api"
-        subprocess.run([sys.executable, "-m", "builder", "api", "--recipes", str(args.recipes), "--out", str(out)],
-                       check=True, capture_output=True)  # warm the page cache
-        for _ in range(args.runs):
-            elapsed, peak = one_run(args.recipes, out)
-            times.append(elapsed)
-            peaks.append(peak)
-        files = sum(1 for _ in out.rglob("*.json"))
-    print(f"recipes: {args.recipes}")
-    print(f"files written: {files}")
-    print(f"runs: {args.runs}; wall time median {statistics.median(times):.3f} s "
-          f"(min {min(times):.3f}, max {max(times):.3f})")
-    print(f"peak memory median {statistics.median(peaks):.1f} MiB (max {max(peaks):.1f})")
+    print(f"recipes: {args.recipes}; {args.runs} runs each; load average {os.getloadavg()[0]:.2f}")
+    for label, extra in (("reference documents only (--reference-only)", ["--reference-only"]),
+                         ("full API with per-variant endpoints", [])):
+        times, peaks = [], []
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "api"
+            subprocess.run([sys.executable, "-m", "builder", "api", "--recipes", str(args.recipes), "--out", str(out),
+                            *extra], check=True, capture_output=True)  # warm the page cache
+            for _ in range(args.runs):
+                elapsed, peak = one_run(args.recipes, out, extra)
+                times.append(elapsed)
+                peaks.append(peak)
+            files = sum(1 for _ in out.rglob("*.json"))
+        print(f"{label}: {files} files; wall time median {statistics.median(times):.3f} s "
+              f"(min {min(times):.3f}, max {max(times):.3f}); peak memory median {statistics.median(peaks):.1f} MiB")
     return 0
 
 

@@ -10,7 +10,9 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -65,8 +67,12 @@ def write_tree(files: dict[str, bytes], folder: Path) -> None:
             os.close(fd)
 
 
-def publish_tree(files: dict[str, bytes], target: Path) -> None:
-    """Replace `target` with exactly `files`, atomically."""
+@contextmanager
+def staging_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder beside `target` (same filesystem, so the final rename is atomic).
+
+    Removed on the way out; if the process is killed instead, the next build sweeps it.
+    """
     target = Path(target).absolute()
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -74,10 +80,17 @@ def publish_tree(files: dict[str, bytes], target: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
     try:
         os.chmod(staging, 0o755)
-        write_tree(files, staging)
-        publish_folder(staging, target)
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_tree(files: dict[str, bytes], target: Path) -> None:
+    """Replace `target` with exactly `files`, atomically."""
+    target = Path(target).absolute()
+    with staging_folder(target) as staging:
+        write_tree(files, staging)
+        publish_folder(staging, target)
 
 
 def publish_folder(staging: Path, target: Path) -> None:

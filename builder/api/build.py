@@ -6,22 +6,26 @@ serialize only the survivors.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
 
 from builder.catalog import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
-from builder.jsonout import dumps
+from builder.jsonout import dumps_bytes
+from builder.publish import check_relative, publish_folder, staging_folder
 from builder.synth import Selection, SynthesisError, deploy, hardware_list, recommend
-from builder.synth.hardware import fits
 from builder.synth.install import install_block
 from builder.synth.plan import alternatives, pool_sizes, usable_strategies
 
 from .documents import (
     finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
 )
+from .variants import with_variant_endpoints
 
 
-class _Tree:
+class MemorySink:
     """Output files by path, with fast removal of a directory subtree."""
 
     def __init__(self) -> None:
@@ -45,13 +49,53 @@ class _Tree:
             bucket.discard(p)
 
 
+class DiskSink:
+    """Writes each document as soon as it is final, so memory stays flat on large catalogs.
+
+    Wiping `{base}/` deletes files on disk exactly as the reference generator does.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = os.fspath(root)
+        self._dirs: set[str] = set()
+        self.paths: set[str] = set()
+
+    def put(self, path: str, value: Any) -> None:
+        self.put_bytes(path, dumps_bytes(value))
+
+    def put_bytes(self, path: str, data: bytes) -> None:
+        check_relative(path)
+        folder = path.rpartition("/")[0]
+        if folder and folder not in self._dirs:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self._dirs.add(folder)
+        fd = os.open(os.path.join(self.root, path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        self.paths.add(path)
+
+    def remove_dir(self, base: str) -> None:
+        check_relative(base)
+        target = os.path.join(self.root, base)
+        if os.path.isdir(target):
+            shutil.rmtree(target)
+            prefix = base + "/"
+            self._dirs = {d for d in self._dirs if d != base and not d.startswith(prefix)}
+            self.paths = {p for p in self.paths if not p.startswith(prefix)}
+
+
+Sink = Union[MemorySink, DiskSink]
+
+
 def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
     key = ("default_strategy",) if entry.recipe.default_strategy else ("compatible_strategies",)
     line, col = entry.where(key)
     return RecipeError(Problem(entry.display, line, col, key[0], message))
 
 
-def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: _Tree,
+def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: Sink,
                     warnings: list[str]) -> Optional[dict[str, Any]]:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
     recipe = entry.recipe
@@ -98,10 +142,8 @@ def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str]) ->
         yield key, model_id
 
 
-def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, Any]:
-    """Every API document as a JSON-ready value, keyed by its path below the output root."""
-    warnings = warnings if warnings is not None else []
-    tree = _Tree()
+def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
+    """Every API document, in the reference's build order (later writes win, §1.3)."""
     tree.put("taxonomy.json", catalog.taxonomy_raw)
     if catalog.platforms_raw is not MISSING:
         tree.put("platforms.json", catalog.platforms_raw)
@@ -134,9 +176,35 @@ def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> d
             promoted_listing.append(index_entry(model_id, raw.get("meta"), entry.hf_id, entry.hf_id))
         listing.append(index_entry(entry.hf_id, raw.get("meta"), entry.hf_id))
     tree.put("models.json", listing + promoted_listing)
-    return tree.files
+
+
+def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, Any]:
+    """Every reference API document as a JSON-ready value, keyed by its path below the output root."""
+    sink = MemorySink()
+    emit_documents(catalog, sink, warnings if warnings is not None else [])
+    return sink.files
 
 
 def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, bytes]:
-    """Every API file, serialized exactly as the reference does (no trailing newline)."""
-    return {path: dumps(value).encode("utf-8") for path, value in build_documents(catalog, warnings).items()}
+    """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
+    files = {path: dumps_bytes(value) for path, value in build_documents(catalog, warnings).items()}
+    return with_variant_endpoints(catalog, files, warnings)
+
+
+def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = None,
+              extensions: bool = True) -> int:
+    """Build the API straight into a staging folder beside `target`, then swap it in atomically.
+
+    `extensions=False` writes only the documents the reference API defines.
+    """
+    warnings = warnings if warnings is not None else []
+    with staging_folder(target) as staging:
+        sink = DiskSink(staging)
+        emit_documents(catalog, sink, warnings)
+        if extensions:
+            written = dict.fromkeys(sink.paths, b"")
+            for path, data in with_variant_endpoints(catalog, written, warnings).items():
+                if path not in written:
+                    sink.put_bytes(path, data)
+        publish_folder(staging, target)
+    return len(sink.paths)

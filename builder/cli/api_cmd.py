@@ -5,9 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from builder.api import build_api
+from builder.api import write_api
 from builder.catalog import load_catalog
-from builder.publish import publish_tree
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,15 +15,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "into OUT atomically (OUT is replaced as a whole only on success).")
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.add_argument("--out", type=Path, required=True, help="output folder, replaced on success")
+    p.add_argument("--reference-only", action="store_true",
+                   help="write only the documents the public recipes API defines (no per-variant endpoints)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.recipes)
     warnings: list[str] = []
-    files = build_api(catalog, warnings)
+    count = write_api(catalog, args.out, warnings, extensions=not args.reference_only)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    publish_tree(files, args.out)
-    print(f"wrote {len(files)} files to {args.out}", file=sys.stderr)
+    print(f"wrote {count} files to {args.out}", file=sys.stderr)
     return 0
