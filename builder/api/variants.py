@@ -1,0 +1,170 @@
+"""Endpoints beyond the reference API: every variant of a recipe on every hardware.
+
+The reference API renders the default variant and promoted checkpoints only. These files make
+any (variant, hardware) pair addressable at a predictable path, with the same document shape:
+
+    {hf_id}/variants.json                                   index: variant → facts, links, reasons
+    {hf_id}/variants/{v}/hw/{hw}.json                       recommended rendering (like {hf_id}/hw/{hw}.json)
+    {hf_id}/variants/{v}/hw/{hw}/strategies/{s}.json        its alternatives (like {hf_id}/strategies/{s}.json)
+
+Reference paths are `{id}.json` and `{id}/hw|strategies/…` with ids of the form org/name, so
+these cannot meet them; still, they are merged after the reference files and a path already taken
+(as a file, or as a folder of one) is skipped with a reason, never overwritten.
+Omni recipes get none, as they get no renderings in the reference API.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Optional
+
+from builder.catalog import Catalog, RecipeEntry
+from builder.jsonout import dumps
+from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
+from builder.synth.hardware import fits
+from builder.synth.plan import alternatives, pool_sizes, usable_strategies
+from builder.synth.shell import js_str
+
+from .documents import hardware_document, rendering
+
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def is_variant_endpoint(path: str) -> bool:
+    """Whether an API path is one of these extra files (`org/repo/variants.json`, `org/repo/variants/…`)."""
+    parts = path.split("/")
+    return (len(parts) == 3 and parts[2] == "variants.json") or (len(parts) > 3 and parts[2] == "variants")
+
+
+class _Claims:
+    """Paths already written, as files and as folders: a new path must collide with neither."""
+
+    def __init__(self, paths: Any) -> None:
+        self.files: set[str] = set()
+        self.dirs: set[str] = set()
+        for path in paths:
+            self._add(path)
+
+    def _add(self, path: str) -> None:
+        self.files.add(path)
+        parts = path.split("/")
+        self.dirs.update("/".join(parts[:i]) for i in range(1, len(parts)))
+
+    def claim(self, path: str) -> bool:
+        parts = path.split("/")
+        if path in self.files or path in self.dirs or any("/".join(parts[:i]) in self.files for i in range(1, len(parts))):
+            return False
+        self._add(path)
+        return True
+
+
+def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+    """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
+    warnings = warnings if warnings is not None else []
+    claims = _Claims(taken)
+    out: dict[str, bytes] = {}
+    for entry in catalog.recipes:
+        if entry.recipe.is_omni:
+            continue
+        for path, value in _recipe_files(catalog, entry, claims, warnings).items():
+            out[path] = dumps(value).encode("utf-8")
+    return out
+
+
+def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes],
+                           warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+    """`files` (the reference API) followed by the variant endpoints."""
+    return {**files, **variant_endpoints(catalog, files, warnings)}
+
+
+def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str]) -> dict[str, Any]:
+    index_path = f"{entry.hf_id}/variants.json"
+    if not claims.claim(index_path):
+        warnings.append(f"{entry.display}: /{index_path} is already an API document; no variant endpoints")
+        return {}
+    docs: dict[str, Any] = {}
+    index: dict[str, Any] = {}
+    for key, variant in entry.recipe.variants.items():
+        if not _SEGMENT.fullmatch(key):
+            warnings.append(f"{entry.display}: variants.{key}: the key cannot be part of a URL; no variant endpoints")
+            continue
+        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings)
+        index[key] = {
+            "precision": variant.precision,
+            "vram_minimum_gb": variant.vram_minimum_gb,
+            "model_id": variant.model_id or entry.recipe.model.model_id,
+            "description": variant.description,
+            "default_hardware": next(iter(links), None),
+            "hardware": links,
+            "unavailable": unavailable,
+        }
+    docs[index_path] = {"hf_id": entry.hf_id, "variants": index}
+    return docs
+
+
+def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Claims, docs: dict[str, Any],
+                   warnings: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Write one variant's documents into `docs`; return hardware → link and hardware → reason."""
+    recipe, variant = entry.recipe, entry.recipe.variants[key]
+    base = f"{entry.hf_id}/variants/{key}"
+    choices = {c.id: c for c in hardware_choices(catalog, entry, key)}
+    reasons: dict[str, str] = {}
+    for hw, profile in catalog.taxonomy.hardware_profiles.items():
+        if hw not in choices:
+            reasons[hw] = "restricted profile that this recipe does not list under meta.hardware"
+        elif choices[hw].reason:
+            reasons[hw] = choices[hw].reason  # type: ignore[assignment]
+    links: dict[str, str] = {}
+    for hw in hardware_list(catalog, recipe, variant):
+        if hw in reasons or hw not in catalog.taxonomy.hardware_profiles:
+            continue
+        why = _render(catalog, entry, key, hw, base, claims, docs)
+        if why is None:
+            links[hw] = f"/{base}/hw/{hw}.json"
+        else:
+            reasons[hw] = why
+            if why.startswith("cannot render"):
+                warnings.append(f"{entry.display}: variants.{key} on {hw}: {why}")
+    order = list(catalog.taxonomy.hardware_profiles)
+    return links, {hw: reasons[hw] for hw in order if hw in reasons}
+
+
+def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
+            docs: dict[str, Any]) -> Optional[str]:
+    """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
+    recipe, profile = entry.recipe, catalog.profile(hw)
+    if not _SEGMENT.fullmatch(hw):
+        return "the hardware id cannot be part of a URL"
+    sel = recommend(catalog, entry, key, hw)
+    if sel is None or sel.variant != key:
+        return _no_rendering(catalog, entry, key, hw, sel)
+    try:
+        dep = deploy(catalog, recipe, sel)
+    except SynthesisError as err:
+        return f"cannot render {sel.strategy}: {err}"
+    path = f"{base}/hw/{hw}.json"
+    if not claims.claim(path):
+        return f"/{path} is already an API document"
+    links: dict[str, str] = {}
+    chosen = recipe.variants[key]
+    for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
+        size = pool_sizes(alt.plan, alt.nodes)
+        alt_path = f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
+        try:
+            alt_doc = rendering(deploy(catalog, recipe, Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)))
+        except SynthesisError:
+            continue  # a failing alternative is left out, as in the reference API
+        if claims.claim(alt_path):
+            docs[alt_path] = alt_doc
+            links[alt.strategy] = "/" + alt_path
+    docs[path] = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
+                                   catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
+    return None
+
+
+def _no_rendering(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, sel: Optional[Selection]) -> str:
+    variant, profile = entry.recipe.variants[key], catalog.profile(hw)
+    if profile.scalable is False and not fits(variant, profile):
+        text = (f"the weights ({js_str(variant.vram_minimum_gb)} GB) do not fit one {profile.display_name or hw} "
+                f"({js_str(profile.vram_gb)} GB), which cannot be clustered")
+        return text + (f"; variant {sel.variant} is served there instead" if sel is not None else "")
+    return f"a prefill/decode cluster would need more than 4 nodes per role on {profile.display_name or hw}"
