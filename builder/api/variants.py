@@ -15,7 +15,8 @@ Omni recipes get none, as they get no renderings in the reference API.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from builder.catalog import Catalog, RecipeEntry
 from builder.jsonout import dumps
@@ -51,13 +52,15 @@ class _Claims:
 
     def claim(self, path: str) -> bool:
         parts = path.split("/")
-        if path in self.files or path in self.dirs or any("/".join(parts[:i]) in self.files for i in range(1, len(parts))):
+        under_a_file = any("/".join(parts[:i]) in self.files for i in range(1, len(parts)))
+        if path in self.files or path in self.dirs or under_a_file:
             return False
         self._add(path)
         return True
 
 
-def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+def variant_endpoints(catalog: Catalog, taken: Iterable[str],
+                      warnings: Optional[list[str]] = None) -> dict[str, bytes]:
     """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
     warnings = warnings if warnings is not None else []
     claims = _Claims(taken)
@@ -108,7 +111,7 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
     base = f"{entry.hf_id}/variants/{key}"
     choices = {c.id: c for c in hardware_choices(catalog, entry, key)}
     reasons: dict[str, str] = {}
-    for hw, profile in catalog.taxonomy.hardware_profiles.items():
+    for hw in catalog.taxonomy.hardware_profiles:
         if hw not in choices:
             reasons[hw] = "restricted profile that this recipe does not list under meta.hardware"
         elif choices[hw].reason:
@@ -150,7 +153,8 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         size = pool_sizes(alt.plan, alt.nodes)
         alt_path = f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
         try:
-            alt_doc = rendering(deploy(catalog, recipe, Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)))
+            alt_sel = Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)
+            alt_doc = rendering(deploy(catalog, recipe, alt_sel))
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):

@@ -1,0 +1,131 @@
+"""`build` and `serve`: run MkDocs on the repository's `mkdocs.yml`, in process.
+
+MkDocs does the site; the `recipes` plugin named in `mkdocs.yml` loads the catalog and adds the
+recipe pages and the JSON API. `--recipes` reaches that plugin by overriding its `recipes_dir`
+option through MkDocs' own config loading, so it also holds across `serve` rebuilds (MkDocs
+reloads the config on every change).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
+PLUGIN = "recipes"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    build = sub.add_parser(
+        "build", help="build the whole site (pages + JSON API) with MkDocs",
+        description="Build the static site (every recipe page, the command builder and the JSON API)\n"
+                    "from mkdocs.yml and a recipe folder.",
+        epilog="examples:\n  recipes build                        # site/ from recipes/\n"
+               "  recipes build --strict --out public  # fail on any warning\n"
+               "  recipes build --recipes ../my-recipes --out /tmp/site",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(build)
+    build.add_argument("--out", type=Path, metavar="DIR", help="site folder (default: site_dir of mkdocs.yml, site/)")
+    build.add_argument("--strict", action="store_true", help="treat MkDocs warnings (broken links, …) as errors")
+    build.set_defaults(func=run_build)
+
+    serve = sub.add_parser(
+        "serve", help="preview the site locally, rebuilding on every change",
+        description="Serve the site with live reload; recipe, template and builder edits trigger a rebuild.",
+        epilog="examples:\n  recipes serve\n  recipes serve --dev-addr 0.0.0.0:8080 --recipes ../my-recipes",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(serve)
+    serve.add_argument("--dev-addr", metavar="HOST:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    serve.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
+    serve.set_defaults(func=run_serve)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recipes", type=Path, metavar="DIR",
+                   help="recipe folder (default: the one mkdocs.yml names, recipes/)")
+    p.add_argument("-f", "--config-file", type=Path, metavar="FILE",
+                   help=f"MkDocs configuration (default: ./mkdocs.yml, else {REPO_CONFIG})")
+
+
+def config_file(asked: Optional[Path]) -> Path:
+    for candidate in ([asked] if asked else [Path("mkdocs.yml"), REPO_CONFIG]):
+        if candidate.is_file():
+            return candidate.resolve()
+    print(f"error: {(asked or REPO_CONFIG).as_posix()} not found (pass --config-file)", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def plugin_override(config: Path, recipes: Optional[Path]) -> dict[str, Any]:
+    """MkDocs config overrides: the `plugins` setting with our plugin pointed at another folder.
+
+    Given as a mapping, MkDocs' other accepted form: it validates a list by consuming its items
+    (`dict.popitem`), which would break the config reload of every `serve` rebuild.
+    """
+    if recipes is None:
+        return {}
+    from mkdocs.utils.yaml import yaml_load
+
+    with config.open(encoding="utf-8") as fd:
+        listed = (yaml_load(fd) or {}).get("plugins") or []
+    plugins: dict[str, Any] = dict(listed) if isinstance(listed, dict) else {}
+    for item in listed if isinstance(listed, list) else []:
+        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, {})
+        plugins[name] = options or {}
+    plugins[PLUGIN] = {**(plugins.get(PLUGIN) or {}), "recipes_dir": str(recipes.resolve())}
+    return {"plugins": plugins}
+
+
+def _logging() -> None:
+    """What the `mkdocs` command shows: INFO and above from MkDocs and its plugins, on stderr."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "name", "") == "recipes-cli" for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.name = "recipes-cli"
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _fail(err: object) -> int:
+    print(f"error: {err}", file=sys.stderr)
+    return 1
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _logging()
+    path = config_file(args.config_file)
+    try:
+        cfg = load_config(str(path), site_dir=str(args.out.resolve()) if args.out else None,
+                          strict=args.strict or None, **plugin_override(path, args.recipes))
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except MkDocsException as err:  # Abort (strict warnings, plugin errors) and config errors
+        return _fail(err)
+    print(f"built {cfg.site_dir}", file=sys.stderr)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    _logging()
+    path = config_file(args.config_file)
+    try:
+        serve(str(path), livereload=True, dev_addr=args.dev_addr, strict=args.strict or None,
+              **plugin_override(path, args.recipes))
+    except MkDocsException as err:
+        return _fail(err)
+    except OSError as err:  # the address is taken or cannot be bound
+        return _fail(f"cannot serve on {args.dev_addr or '127.0.0.1:8000'}: {err.strerror or err}")
+    return 0
