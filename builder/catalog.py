@@ -50,6 +50,8 @@ class Catalog:
     recipes: tuple[RecipeEntry, ...]
     where: dict[str, Where]
     """Positions per display path, for located messages about any input file."""
+    warnings: tuple[Problem, ...] = ()
+    """Cross-reference findings that do not stop a build (builder.crossrefs)."""
 
     def profile(self, hw: str) -> HardwareProfile:
         from builder.synth.hardware import UNKNOWN_PROFILE
@@ -179,7 +181,7 @@ def load_catalog(root: Path) -> Catalog:
         if recipe is not None:
             entries.append(RecipeEntry(hf_id, file, display, raw, recipe, loaded.where))
 
-    if ld.problems or taxonomy is None:
-        raise RecipeError(sorted(ld.problems) or [Problem(ld.display(taxonomy_file), message="invalid taxonomy")])
-    return Catalog(root, taxonomy, taxonomy_raw, strategies, strategies_raw, tuple(strategy_files),
-                   platforms_raw, tuple(entries), ld.where)
+    # Cross-reference checks see the valid part even when some files failed: one run, every problem.
+    from builder.crossrefs import checked
+    return checked(Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
+                           tuple(strategy_files), platforms_raw, tuple(entries), ld.where), ld.problems, taxonomy is not None)

@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.recipes)
+    for problem in catalog.warnings:  # cross-reference findings that do not stop the build
+        print(problem, file=sys.stderr)
     warnings: list[str] = []
     count = write_api(catalog, args.out, warnings, extensions=not args.reference_only)
     for warning in warnings:

@@ -1,0 +1,122 @@
+"""`validate`: every problem of a recipe folder in one run, without writing anything.
+
+Loading and schema errors, cross-reference checks (builder.crossrefs) and the vLLM argument lint
+(builder.lint) are reported together, each as ``file:line:column: key.path: reason``.
+Exit codes: 0 clean (or warnings only), 1 errors (or warnings with --strict), 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from builder.api import build_api
+from builder.catalog import Catalog, load_catalog, recipe_files
+from builder.errors import Problem, RecipeError
+from builder.lint import VllmOptions, lint_recipe, lint_strategy
+from builder.yamlload import load_yaml_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a recipe folder and report every problem (writes nothing)",
+                       description="Load, validate, cross-check and lint every recipe and strategy; report "
+                                   "every problem at once. Exit 0 when clean (or only warnings), 1 on errors "
+                                   "(or warnings with --strict), 2 on usage errors.")
+    p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    p.set_defaults(func=run)
+
+
+def collect(root: Path) -> list[Problem]:
+    """Every error and warning of the folder, sorted by file and position, without duplicates."""
+    found: set[Problem] = set()
+    try:
+        catalog = load_catalog(root)
+        found.update(catalog.warnings)
+        found.update(_dry_build(catalog))
+    except RecipeError as err:
+        found.update(err.problems)
+        found.update(getattr(err, "warnings", ()))
+    found.update(_lint(root))
+    return sorted(found)
+
+
+def _dry_build(catalog: Catalog) -> list[Problem]:
+    """Synthesize the whole API in memory: some problems (a multi-node default on one node)
+    only show when commands are built. Raises RecipeError like the api command does."""
+    messages: list[str] = []
+    build_api(catalog, messages)
+    displays = {e.display for e in catalog.recipes}
+    out: list[Problem] = []
+    for message in messages:
+        # Build warnings read "<file>: <what>"; keep the file so they sort with the rest.
+        path, sep, rest = message.partition(": ")
+        if sep and path in displays:
+            out.append(Problem(path, message=rest, severity="warning"))
+        else:
+            out.append(Problem(_display(catalog.root, catalog.root), message=message, severity="warning"))
+    return out
+
+
+def _lint(root: Path) -> list[Problem]:
+    """vLLM argument warnings for every file that parses (even one the schema rejects)."""
+    options = VllmOptions.load()
+    out: list[Problem] = []
+    strategy_dir = root / "strategies"
+    strategies = sorted(strategy_dir.glob("*.yaml")) if strategy_dir.is_dir() else []
+    for file, lint in [(f, lint_strategy) for f in strategies] + [(f, lint_recipe) for f in recipe_files(root)]:
+        display = _display(root, file)
+        try:
+            loaded = load_yaml_file(file, display)
+        except (RecipeError, OSError):
+            continue  # the loader's own message is already in the report
+        if isinstance(loaded.data, dict):
+            out += lint(loaded.data, loaded.where, display, options)
+    return out
+
+
+def _display(root: Path, file: Path) -> str:
+    # The same naming as the loader's messages, so lint and load findings sort together.
+    try:
+        return file.relative_to(root.parent).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def summary(problems: list[Problem], strict: bool) -> tuple[str, int]:
+    counts = Counter("error" if p.severity == "error" else "warning" for p in problems)
+    errors, warnings = counts["error"], counts["warning"]
+    files = len({p.path for p in problems})
+    if not problems:
+        return "no problems found", 0
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    failed = errors > 0 or (strict and warnings > 0)
+    tail = " (--strict: warnings fail)" if strict and warnings and not errors else ""
+    return f"{' and '.join(parts)} in {files} file{'s' if files != 1 else ''}{tail}", 1 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.recipes
+    if not root.is_dir():
+        print(f"recipes validate: error: recipe folder not found: {root}", file=sys.stderr)
+        return 2
+    problems = collect(root)
+    line, code = summary(problems, args.strict)
+    if args.format == "json":
+        report: dict[str, Any] = {
+            "ok": code == 0,
+            "errors": sum(p.severity == "error" for p in problems),
+            "warnings": sum(p.severity != "error" for p in problems),
+            "problems": [{"path": p.path, "line": p.line, "column": p.column, "key": p.key,
+                          "severity": p.severity, "message": p.message, "text": str(p)} for p in problems],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem)
+        print(line)
+    return code
