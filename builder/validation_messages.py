@@ -143,14 +143,20 @@ def _message(err: dict, model: type[BaseModel], loc: tuple, value: Any, exists: 
 
 def problems_from_validation(error: ValidationError, model: type[BaseModel], data: Any,
                              where: Callable[[tuple], tuple[int, int]], display: str) -> list[Problem]:
-    seen: dict[tuple, Problem] = {}
+    grouped: dict[tuple, list[tuple[dict, Any, bool]]] = {}
     for err in error.errors(include_url=False):
         loc, value, exists = _data_path(data, tuple(err["loc"]))
-        if err["type"] == "missing":
-            line, col = where(loc[:-1])
+        grouped.setdefault(loc, []).append((err, value, exists))
+    problems = []
+    for loc, errs in grouped.items():
+        kinds = {e["type"] for e, _, _ in errs}
+        err, value, exists = errs[0]
+        line, col = where(loc[:-1]) if err["type"] == "missing" else where(loc)
+        if {"int_type", "float_type"} <= kinds:
+            # A union of whole and decimal numbers: say "a number", not the first branch's words.
+            message = f"expected a number, got {_describe(value)}"
         else:
-            line, col = where(loc)
-        problem = Problem(display, line, col, dotted(loc), _message(err, model, loc, value, exists))
-        # A union fails once per branch; keep the first message for each place.
-        seen.setdefault(loc, problem)
-    return list(seen.values())
+            # A union fails once per branch; the first branch's message stands for the place.
+            message = _message(err, model, loc, value, exists)
+        problems.append(Problem(display, line, col, dotted(loc), message))
+    return problems
