@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
@@ -52,38 +53,72 @@ class MemorySink:
 class DiskSink:
     """Writes each document as soon as it is final, so memory stays flat on large catalogs.
 
-    Wiping `{base}/` deletes files on disk exactly as the reference generator does.
+    File creation is slow on real disks when files spread over thousands of folders, so a few
+    threads write in parallel. Ordering still matches the reference: writing a path twice, or
+    wiping `{base}/` (exactly as the reference generator does), first waits for pending writes.
     """
+
+    WRITERS = 4
 
     def __init__(self, root: Path) -> None:
         self.root = os.fspath(root)
         self._dirs: set[str] = set()
         self.paths: set[str] = set()
+        self._pool = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="api-writer")
+        self._pending: list[Future[None]] = []
 
     def put(self, path: str, value: Any) -> None:
         self.put_bytes(path, dumps_bytes(value))
 
     def put_bytes(self, path: str, data: bytes) -> None:
         check_relative(path)
+        if path in self.paths:
+            self.flush()  # an overwrite must land after the earlier write
         folder = path.rpartition("/")[0]
-        if folder and folder not in self._dirs:
-            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+        new_folder = bool(folder) and folder not in self._dirs
+        if new_folder:
             self._dirs.add(folder)
-        fd = os.open(os.path.join(self.root, path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self._pending.append(self._pool.submit(self._write, path, data, folder if new_folder else ""))
+        self.paths.add(path)
+
+    def _write(self, path: str, data: bytes, folder: str) -> None:
+        full = os.path.join(self.root, path)
+        if folder:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+        try:
+            fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except FileNotFoundError:
+            # Another writer is still creating this folder; creating it here too is harmless.
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             os.write(fd, data)
         finally:
             os.close(fd)
-        self.paths.add(path)
+
+    def flush(self) -> None:
+        """Wait for every pending write; re-raise the first failure."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
 
     def remove_dir(self, base: str) -> None:
         check_relative(base)
+        prefix = base + "/"
+        if not any(d == base or d.startswith(prefix) for d in self._dirs):
+            return  # nothing was ever written below it in this fresh folder
+        self.flush()
         target = os.path.join(self.root, base)
         if os.path.isdir(target):
             shutil.rmtree(target)
-            prefix = base + "/"
-            self._dirs = {d for d in self._dirs if d != base and not d.startswith(prefix)}
-            self.paths = {p for p in self.paths if not p.startswith(prefix)}
+        self._dirs = {d for d in self._dirs if d != base and not d.startswith(prefix)}
+        self.paths = {p for p in self.paths if not p.startswith(prefix)}
 
 
 Sink = Union[MemorySink, DiskSink]
@@ -200,11 +235,14 @@ def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = No
     warnings = warnings if warnings is not None else []
     with staging_folder(target) as staging:
         sink = DiskSink(staging)
-        emit_documents(catalog, sink, warnings)
-        if extensions:
-            written = dict.fromkeys(sink.paths, b"")
-            for path, data in with_variant_endpoints(catalog, written, warnings).items():
-                if path not in written:
-                    sink.put_bytes(path, data)
+        try:
+            emit_documents(catalog, sink, warnings)
+            if extensions:
+                written = dict.fromkeys(sink.paths, b"")
+                for path, data in with_variant_endpoints(catalog, written, warnings).items():
+                    if path not in written:
+                        sink.put_bytes(path, data)
+        finally:
+            sink.close()
         publish_folder(staging, target)
     return len(sink.paths)
