@@ -37,12 +37,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", type=Path, default=DEFAULT)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--out-parent", type=Path, action="append",
+                        help="where to build (repeatable); default: the system temp folder and /dev/shm (tmpfs)")
     args = parser.parse_args()
+    parents = args.out_parent or [Path(tempfile.gettempdir())] + ([Path("/dev/shm")] if Path("/dev/shm").is_dir() else [])
     print(f"recipes: {args.recipes}; {args.runs} runs each; load average {os.getloadavg()[0]:.2f}")
-    for label, extra in (("reference documents only (--reference-only)", ["--reference-only"]),
-                         ("full API with per-variant endpoints", [])):
+    cases = [(parent, label, extra) for parent in parents
+             for label, extra in (("reference documents only (--reference-only)", ["--reference-only"]),
+                                  ("full API with per-variant endpoints", []))]
+    for parent, label, extra in cases:
         times, peaks = [], []
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(dir=parent) as tmp:
             out = Path(tmp) / "api"
             subprocess.run([sys.executable, "-m", "builder", "api", "--recipes", str(args.recipes), "--out", str(out),
                             *extra], check=True, capture_output=True)  # warm the page cache
@@ -51,7 +56,7 @@ def main() -> int:
                 times.append(elapsed)
                 peaks.append(peak)
             files = sum(1 for _ in out.rglob("*.json"))
-        print(f"{label}: {files} files; wall time median {statistics.median(times):.3f} s "
+        print(f"[{parent}] {label}: {files} files; wall time median {statistics.median(times):.3f} s "
               f"(min {min(times):.3f}, max {max(times):.3f}); peak memory median {statistics.median(peaks):.1f} MiB")
     return 0
 

@@ -66,3 +66,39 @@ def test_files_are_serialized_like_javascript(tmp_path):
     files = build_api(load_catalog(write_recipes(tmp_path / "recipes", {"ex/m": recipe()})))
     text = files["ex/m.json"].decode()
     assert not text.endswith("\n") and text.startswith('{\n  "hf_id": "ex/m",\n  "meta": {')
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_worker_processes_write_the_same_tree_as_one_process(tmp_path):
+    from builder.api import write_api
+
+    recipes = {f"ex/m{i}": recipe(variants=VARIANTS, model={"model_id": f"example/m{i}"},
+                                  compatible_strategies=["single_node_tp", "multi_node_tp", "pd_cluster"]) for i in range(5)}
+    for i in range(5):
+        recipes[f"ex/m{i}"]["variants"]["nvfp4"]["model_id"] = f"vendor/m{i}-NVFP4"
+    catalog = load_catalog(write_recipes(tmp_path / "recipes", recipes))
+    assert write_api(catalog, tmp_path / "one", workers=1) == write_api(catalog, tmp_path / "two", workers=2)
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
+def test_recipes_whose_outputs_nest_are_built_in_order():
+    from builder.api.parallel import independent
+
+    class Entry:  # only what `output_bases` reads
+        def __init__(self, hf_id, *model_ids):
+            from builder.models import Variant
+            self.hf_id = hf_id
+            variants = {"default": Variant(precision="bf16", vram_minimum_gb=1)}
+            variants.update({f"v{i}": Variant(model_id=m, precision="bf16", vram_minimum_gb=1) for i, m in enumerate(model_ids)})
+            self.recipe = type("R", (), {"variants": variants})()
+
+    class Cat:
+        def __init__(self, *entries):
+            self.recipes = entries
+
+    assert independent(Cat(Entry("a/b", "c/d"), Entry("e/f")))
+    assert not independent(Cat(Entry("a/b", "c/d"), Entry("c/d")))       # same checkpoint id
+    assert not independent(Cat(Entry("a/b"), Entry("e/f", "a/b/c")))      # nested inside a/b/

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
@@ -59,6 +60,8 @@ class DiskSink:
     """
 
     WRITERS = 4
+    MAX_PENDING = 256
+    """Bounded so memory stays flat when the disk is slower than synthesis."""
 
     def __init__(self, root: Path) -> None:
         self.root = os.fspath(root)
@@ -78,8 +81,15 @@ class DiskSink:
         new_folder = bool(folder) and folder not in self._dirs
         if new_folder:
             self._dirs.add(folder)
+        if len(self._pending) >= self.MAX_PENDING:
+            self._drain(self.MAX_PENDING // 2)
         self._pending.append(self._pool.submit(self._write, path, data, folder if new_folder else ""))
         self.paths.add(path)
+
+    def _drain(self, keep: int) -> None:
+        """Wait for the oldest writes until at most `keep` are pending."""
+        while len(self._pending) > keep:
+            self._pending.pop(0).result()
 
     def _write(self, path: str, data: bytes, folder: str) -> None:
         full = os.path.join(self.root, path)
@@ -177,8 +187,17 @@ def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str]) ->
         yield key, model_id
 
 
-def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
-    """Every API document, in the reference's build order (later writes win, §1.3)."""
+@dataclass
+class RecipeOutcome:
+    """What one recipe contributes to `models.json`, and what it warned about."""
+
+    listing: dict[str, Any]
+    promoted: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def emit_vocabulary(catalog: Catalog, tree: Sink) -> None:
+    """taxonomy.json, platforms.json, strategies/*.json and strategies.json (steps 1–3 of §1.3)."""
     tree.put("taxonomy.json", catalog.taxonomy_raw)
     if catalog.platforms_raw is not MISSING:
         tree.put("platforms.json", catalog.platforms_raw)
@@ -188,29 +207,43 @@ def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
         index[name] = raw
     tree.put("strategies.json", index)
 
+
+def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str]) -> RecipeOutcome:
+    """One recipe's subtree, document and promoted documents (step 5 of §1.3)."""
+    recipe, raw = entry.recipe, entry.raw
+    warnings: list[str] = []
+    doc = recipe_document(raw, entry.hf_id, install_block(recipe, raw.get("dependencies")))
+    recommended = None
+    promoted: list[tuple[str, str, dict[str, Any]]] = []
+    if not recipe.is_omni:
+        tree.remove_dir(entry.hf_id)
+        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings)
+        for key, model_id in _promotable(entry, known_ids, warnings):
+            tree.remove_dir(model_id)
+            rec = _render_variant(catalog, entry, key, model_id, tree, warnings)
+            if rec is not None:
+                promoted.append((key, model_id, rec))
+    doc = finish_recipe_document(doc, recommended, {k: "/" + m + ".json" for k, m, _ in promoted})
+    tree.put(entry.hf_id + ".json", doc)
+    outcome = RecipeOutcome(index_entry(entry.hf_id, raw.get("meta"), entry.hf_id), warnings=warnings)
+    for key, model_id, rec in promoted:
+        tree.put(model_id + ".json", promoted_document(doc, key, model_id, entry.hf_id, rec))
+        outcome.promoted.append(index_entry(model_id, raw.get("meta"), entry.hf_id, entry.hf_id))
+    return outcome
+
+
+def emit_index(tree: Sink, outcomes: list[RecipeOutcome], warnings: list[str]) -> None:
+    """models.json: recipes in walk order, then promoted variants in promotion order (§4.4)."""
+    for outcome in outcomes:
+        warnings += outcome.warnings
+    tree.put("models.json", [o.listing for o in outcomes] + [p for o in outcomes for p in o.promoted])
+
+
+def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
+    """Every API document, in the reference's build order (later writes win, §1.3)."""
+    emit_vocabulary(catalog, tree)
     known_ids = {e.hf_id for e in catalog.recipes}
-    listing: list[dict[str, Any]] = []
-    promoted_listing: list[dict[str, Any]] = []
-    for entry in catalog.recipes:
-        recipe, raw = entry.recipe, entry.raw
-        doc = recipe_document(raw, entry.hf_id, install_block(recipe, raw.get("dependencies")))
-        recommended = None
-        promoted: list[tuple[str, str, dict[str, Any]]] = []
-        if not recipe.is_omni:
-            tree.remove_dir(entry.hf_id)
-            recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings)
-            for key, model_id in _promotable(entry, known_ids, warnings):
-                tree.remove_dir(model_id)
-                rec = _render_variant(catalog, entry, key, model_id, tree, warnings)
-                if rec is not None:
-                    promoted.append((key, model_id, rec))
-        doc = finish_recipe_document(doc, recommended, {k: "/" + m + ".json" for k, m, _ in promoted})
-        tree.put(entry.hf_id + ".json", doc)
-        for key, model_id, rec in promoted:
-            tree.put(model_id + ".json", promoted_document(doc, key, model_id, entry.hf_id, rec))
-            promoted_listing.append(index_entry(model_id, raw.get("meta"), entry.hf_id, entry.hf_id))
-        listing.append(index_entry(entry.hf_id, raw.get("meta"), entry.hf_id))
-    tree.put("models.json", listing + promoted_listing)
+    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids) for entry in catalog.recipes], warnings)
 
 
 def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, Any]:
@@ -227,22 +260,27 @@ def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[st
 
 
 def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = None,
-              extensions: bool = True) -> int:
+              extensions: bool = True, workers: Optional[int] = None) -> int:
     """Build the API straight into a staging folder beside `target`, then swap it in atomically.
 
-    `extensions=False` writes only the documents the reference API defines.
+    `extensions=False` writes only the documents the reference API defines. Independent recipes
+    are spread over one process per core (`workers=1` forces a single process).
     """
+    from .parallel import emit_parallel
+
     warnings = warnings if warnings is not None else []
     with staging_folder(target) as staging:
-        sink = DiskSink(staging)
-        try:
-            emit_documents(catalog, sink, warnings)
-            if extensions:
-                written = dict.fromkeys(sink.paths, b"")
-                for path, data in with_variant_endpoints(catalog, written, warnings).items():
-                    if path not in written:
-                        sink.put_bytes(path, data)
-        finally:
-            sink.close()
+        if not emit_parallel(catalog, staging, warnings, extensions, workers):
+            sink = DiskSink(staging)
+            try:
+                emit_documents(catalog, sink, warnings)
+                if extensions:
+                    written = dict.fromkeys(sink.paths, b"")
+                    for path, data in with_variant_endpoints(catalog, written, warnings).items():
+                        if path not in written:
+                            sink.put_bytes(path, data)
+            finally:
+                sink.close()
+        count = sum(len(files) for _, _, files in os.walk(staging))
         publish_folder(staging, target)
-    return len(sink.paths)
+    return count

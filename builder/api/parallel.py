@@ -1,0 +1,144 @@
+"""Build the API with one process per core when recipes cannot touch each other's files.
+
+Recipes write below their own bases (`{hf_id}/…` and promoted checkpoint ids). When no base of
+one recipe equals, contains or sits inside a base of another, the reference's build order only
+matters within a recipe, so recipes can be split over forked workers writing into the same
+staging folder. Otherwise (or with one core, or without fork) the build stays sequential.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Optional
+
+from builder.catalog import Catalog, RecipeEntry
+from builder.errors import Problem, RecipeError
+
+from .build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
+from .variants import with_variant_endpoints
+
+
+def output_bases(entry: RecipeEntry) -> set[str]:
+    bases = {entry.hf_id}
+    for key, variant in entry.recipe.variants.items():
+        if key != "default" and isinstance(variant.model_id, str) and "/" in variant.model_id:
+            bases.add(variant.model_id)
+    return bases
+
+
+def independent(catalog: Catalog) -> bool:
+    """True when no two recipes' bases are equal or nested (so their files cannot collide)."""
+    owner: dict[str, int] = {}
+    for index, entry in enumerate(catalog.recipes):
+        for base in output_bases(entry):
+            if owner.setdefault(base, index) != index:
+                return False
+    for base, index in owner.items():
+        parts = base.split("/")
+        for cut in range(1, len(parts)):
+            ancestor = "/".join(parts[:cut])
+            for candidate in (ancestor, ancestor[:-5] if ancestor.endswith(".json") else None):
+                if candidate is not None and owner.get(candidate, index) != index:
+                    return False
+    return True
+
+
+def _share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool) -> dict[int, RecipeOutcome]:
+    """Emit some recipes (and their variant endpoints) into the staging folder."""
+    known_ids = {e.hf_id for e in catalog.recipes}
+    sink = DiskSink(staging)
+    outcomes: dict[int, RecipeOutcome] = {}
+    try:
+        for index in indexes:
+            entry = catalog.recipes[index]
+            before = set(sink.paths)
+            outcome = emit_recipe(catalog, entry, sink, known_ids)
+            if extensions and not entry.recipe.is_omni:
+                own = dict.fromkeys(sink.paths - before, b"")
+                extra = with_variant_endpoints(replace(catalog, recipes=(entry,)), own, outcome.warnings)
+                for path, data in extra.items():
+                    if path not in own:
+                        sink.put_bytes(path, data)
+            outcomes[index] = outcome
+    finally:
+        sink.close()
+    return outcomes
+
+
+def _die_with_parent() -> None:
+    """A killed build must not leave workers writing (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # worker
+        os.close(read_end)
+        _die_with_parent()
+        status = 0
+        try:
+            payload: Any = ("ok", _share(catalog, staging, indexes, extensions))
+        except RecipeError as err:
+            payload, status = ("problems", err.problems), 1
+        except BaseException as err:  # reported by the parent, which owns the terminal
+            payload, status = ("error", f"{type(err).__name__}: {err}"), 1
+        with os.fdopen(write_end, "wb") as out:
+            out.write(pickle.dumps(payload))
+        os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, read_end: int) -> dict[int, RecipeOutcome]:
+    with os.fdopen(read_end, "rb") as src:
+        data = src.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("a build worker stopped without a result")
+    kind, value = pickle.loads(data)
+    if kind == "problems":
+        raise RecipeError(list[Problem](value))
+    if kind == "error":
+        raise RuntimeError(f"a build worker failed: {value}")
+    return value
+
+
+def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensions: bool,
+                  workers: Optional[int] = None) -> bool:
+    """Emit every document into `staging` using worker processes; False if it must be sequential."""
+    workers = workers or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    workers = min(workers, len(catalog.recipes))
+    if workers < 2 or not hasattr(os, "fork") or not independent(catalog):
+        return False
+    shares = [list(range(w, len(catalog.recipes), workers)) for w in range(workers)]
+    children = [_fork_share(catalog, staging, share, extensions) for share in shares[1:]]
+    outcomes: dict[int, RecipeOutcome] = {}
+    try:
+        outcomes.update(_share(catalog, staging, shares[0], extensions))
+    finally:
+        results = []
+        for pid, read_end in children:
+            try:
+                results.append(_collect(pid, read_end))
+            except BaseException as err:  # keep reaping the other workers first
+                results.append(err)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes.update(result)
+    sink = DiskSink(staging)
+    try:
+        emit_vocabulary(catalog, sink)
+        emit_index(sink, [outcomes[i] for i in range(len(catalog.recipes))], warnings)
+    finally:
+        sink.close()
+    return True
