@@ -298,6 +298,9 @@ def test_instant_navigation_attaches_the_builder(site: dict[str, Any], page: Any
                          targets)
     if href is None:
         pytest.skip("the GLM-5.2 page links to no other recipe page")
+    # Material intercepts link clicks only once its bundle has set up instant navigation.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => typeof window.location$ !== 'undefined' && typeof window.document$ !== 'undefined'")
     page.evaluate("() => { window.__stay = true; }")
     page.evaluate("""p => [...document.querySelectorAll('a[href]')].find(a => new URL(a.href).pathname === p).click()""",
                   href)
