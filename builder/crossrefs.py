@@ -17,7 +17,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.crossrefs_shell import shell_problems
 from builder.errors import Problem, RecipeError

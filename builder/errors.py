@@ -37,6 +37,14 @@ class RecipeError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def dotted(path) -> str:
+    """``("model", "base_args", 2)`` -> ``"model.base_args[2]"``: the key path shown in messages."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def display_path(path: Path | str, root: Path | str | None = None) -> str:
     """The path as the user should see it: relative to ``root`` when possible."""
     p = Path(path)

@@ -66,23 +66,6 @@ def _sweep_leftovers(parent: Path, name: str) -> None:
         remove_tree(leftover)
 
 
-def write_tree(files: dict[str, bytes], folder: Path) -> None:
-    """Write files below `folder`: each folder created once, files in sorted order (deterministic)."""
-    base = os.fspath(folder)
-    for rel in files:
-        check_relative(rel)
-    dirs = sorted({rel.rpartition("/")[0] for rel in files} - {""})
-    for d in dirs:
-        os.makedirs(os.path.join(base, d), exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    for rel in sorted(files):
-        fd = os.open(os.path.join(base, rel), flags, 0o644)
-        try:
-            os.write(fd, files[rel])
-        finally:
-            os.close(fd)
-
-
 @contextmanager
 def staging_folder(target: Path) -> Iterator[Path]:
     """A fresh folder beside `target` (same filesystem, so the final rename is atomic).
@@ -99,14 +82,6 @@ def staging_folder(target: Path) -> Iterator[Path]:
         yield staging
     finally:
         remove_tree(staging)
-
-
-def publish_tree(files: dict[str, bytes], target: Path) -> None:
-    """Replace `target` with exactly `files`, atomically."""
-    target = Path(target).absolute()
-    with staging_folder(target) as staging:
-        write_tree(files, staging)
-        publish_folder(staging, target)
 
 
 def publish_folder(staging: Path, target: Path) -> None:

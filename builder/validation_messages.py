@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from builder.errors import Problem
+from builder.errors import Problem, dotted
 
 _EXPECTED = {
     "string_type": "text (a string)",
@@ -42,13 +42,6 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
-
-
-def dotted(loc: tuple) -> str:
-    out = ""
-    for step in loc:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
 
 
 def _is_union_tag(step: Any) -> bool:

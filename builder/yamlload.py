@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import yaml
 
 from builder._yaml_construct import Builder, LoadFailure
-from builder.errors import Problem, RecipeError
+from builder.errors import Problem, RecipeError, dotted
 
 __all__ = ["Loaded", "load_yaml", "load_yaml_file", "dotted", "MAX_FILE_BYTES"]
 
@@ -73,14 +73,6 @@ class Loaded:
             if hit is not None:
                 return hit
         return (1, 1)
-
-
-def dotted(path: Iterable[str | int]) -> str:
-    """``("model", "base_args", 2)`` -> ``"model.base_args[2]"``, as used in ``Problem.key``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def load_yaml_file(file: Path, display_path: str | None = None) -> Loaded:

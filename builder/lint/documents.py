@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from builder.errors import Problem
+from builder.errors import Problem, dotted
 from builder.lint.argv import ArgIssue, given_dests, lint_args
 from builder.lint.options import VllmOptions
 
@@ -94,15 +94,8 @@ def problem_for(issue: ArgIssue, keypath: KeyPath, where: Where, path: str) -> P
     return Problem(path, line, column, format_keypath(item), issue.message, severity="warning")
 
 
-def format_keypath(keypath: KeyPath) -> str:
-    """``("features", "tool_calling", "args", 1)`` → ``features.tool_calling.args[1]``."""
-    out = ""
-    for part in keypath:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+format_keypath = dotted
+"""Kept as the lint package's name for the shared key-path formatter."""
 
 
 def _locate(where: Where, keypath: KeyPath) -> tuple[int, int]:
