@@ -51,7 +51,18 @@ class _PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Pa
 
 
 # The C parser is ~20x faster; both produce the same events.
-_Parser: Any = yaml._yaml.CParser if yaml.__with_libyaml__ else _PurePythonParser
+_FastParser: Any = yaml._yaml.CParser if yaml.__with_libyaml__ else _PurePythonParser
+# Newer libyaml refuses flow nesting past its own limit (1000 levels) while scanning ahead, before
+# our depth guard sees an event; older releases have no limit. So that the guard (and its message)
+# is ours whatever libyaml is installed, text that could nest that deep goes to the pure parser,
+# which has no limit of its own. Real recipes have a few dozen brackets at most.
+_LIBYAML_SAFE_BRACKETS = 900
+
+
+def _parser_for(text: str) -> Any:
+    if text.count("[") + text.count("{") >= _LIBYAML_SAFE_BRACKETS:
+        return _PurePythonParser(text)
+    return _FastParser(text)
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ def load_yaml(source: bytes | str, path: str) -> Loaded:
     bad = _FORBIDDEN.search(text)
     if bad:
         raise _error_at_offset(text, bad.start(), path, _forbidden_message(bad.group()))
-    parser = _Parser(text)
+    parser = _parser_for(text)
     builder = Builder(parser.get_event, max_depth=MAX_DEPTH, max_alias_nodes=MAX_ALIAS_NODES,
                       max_merge_sources=MAX_MERGE_SOURCES)
     try:
