@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate builder/data/vllm_serve_options.json from an installed vLLM.
 
-The recipe lint (builder.lint) checks recipe arguments against this table, so the table must come
+The recipe lint (builder.check.lint) checks recipe arguments against this table, so the table must come
 from vLLM itself, never be edited by hand. This script builds `vllm serve`'s real argument parser
 and reads off every option, the keys each config class accepts and the registered tool-call and
 reasoning parser names.
@@ -15,7 +15,7 @@ Run this script in an environment that has the vLLM release you target:
     python scripts/update_vllm_options.py --check     # exit 1 when the shipped table differs
     python scripts/update_vllm_options.py -o out.json # write elsewhere
 
-Output format (read by builder.lint.options.VllmOptions):
+Output format (read by builder.check.lint.options.VllmOptions):
     vllm_version, command, options[{options, dest, kind, choices?}],
     config_keys{dest: {class, keys, note?}}, tool_call_parsers, reasoning_parsers
 `kind` is "flag" (takes no value) or the value type ("int", "float", "str"; "value" for any

@@ -23,9 +23,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from builder.catalog import Catalog, load_catalog
-from builder.site.builder_data import env_lines
-from builder.site.builder_space import run
+from builder.load.catalog import Catalog, load_catalog
+from builder.site.command_builder.data import env_lines
+from builder.site.command_builder.space import run
 from builder.synth import Deployment, Selection
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from typing import Any, Iterator
 import pytest
 
 from builder.api import build_api
-from builder.catalog import load_catalog
-from builder.lint import PLACEHOLDER, VllmOptions, lint_args
+from builder.load.catalog import load_catalog
+from builder.check.lint import PLACEHOLDER, VllmOptions, lint_args
 from conftest import REPO, SHARED
 
 GOLDEN = Path(__file__).parent / "golden"

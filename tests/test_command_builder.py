@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from builder.api import build_api
-from builder.catalog import load_catalog
+from builder.load.catalog import load_catalog
 from builder.site import command_builder
-from builder.site.builder_data import env_lines
-from builder.site.builder_decode import Decoder, Shown, State, offered_states, unpack
-from builder.site.builder_space import run
+from builder.site.command_builder.data import env_lines
+from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack
+from builder.site.command_builder.space import run
 from factory import HW, STRATEGIES, recipe, write_recipes
 
 REPO = Path(__file__).resolve().parents[1]

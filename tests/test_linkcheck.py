@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builder.linkcheck import DanglingLink, check_links
+from builder.write.linkcheck import DanglingLink, check_links
 
 
 def write_tree(root: Path, files: dict[str, object]) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.linkcheck import check_links
+from builder.write.linkcheck import check_links
 
 REPO = Path(__file__).resolve().parents[1]
 RECIPES = REPO / "recipes"

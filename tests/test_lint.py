@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from builder.lint import (
+from builder.check.lint import (
     BAD_VALUE,
     CONFIG_KEY,
     JOINED,
@@ -27,7 +27,7 @@ REFERENCE = SHARED / "reference" / "upstream-2026-06-27" / "recipes"
 
 
 def stand_in_load(text: str) -> tuple[Any, Callable[[tuple], tuple[int, int]]]:
-    """Parsed data plus 1-based positions, until builder.yamlload is available."""
+    """Parsed data plus 1-based positions, until builder.load.yamlload is available."""
     root = yaml.compose(text)
 
     def where(keypath: tuple) -> tuple[int, int]:
@@ -44,7 +44,7 @@ def stand_in_load(text: str) -> tuple[Any, Callable[[tuple], tuple[int, int]]]:
 
 def load_file(path: Path) -> tuple[Any, Callable[[tuple], tuple[int, int]]]:
     try:
-        from builder.yamlload import load_yaml_file
+        from builder.load.yamlload import load_yaml_file
     except ImportError:
         return stand_in_load(path.read_text(encoding="utf-8"))
     loaded = load_yaml_file(path)

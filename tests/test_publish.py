@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from factory import STRATEGIES, recipe, write_recipes
 
-from builder.publish import UnsafePath, check_relative
+from builder.write.publish import UnsafePath, check_relative
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ from conftest import REPO
 from pydantic import ValidationError
 from factory import recipe
 
-from builder.catalog import recipe_files
+from builder.load.catalog import recipe_files
 from builder.models import Recipe
-from builder.site.schema_docs import (
+from builder.models.schema import (
     KEY_TABLE_MARKER,
     SCHEMA_FILE,
     expand_key_table,
@@ -21,7 +21,7 @@ from builder.site.schema_docs import (
     recipe_keys,
     schema_text,
 )
-from builder.yamlload import load_yaml_file
+from builder.load.yamlload import load_yaml_file
 
 RECIPES = REPO / "recipes"
 COMMITTED = RECIPES / SCHEMA_FILE

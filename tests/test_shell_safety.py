@@ -2,7 +2,7 @@
 
 Each example goes into a tiny recipe's feature args, is synthesized, and the shown `command`
 (and `docker_command`) is run by real bash with `vllm`/`docker` defined as functions that print
-their arguments NUL-separated. Inputs the validator rejects (builder.crossrefs: unquoted text with
+their arguments NUL-separated. Inputs the validator rejects (builder.check.crossrefs: unquoted text with
 shell characters, NUL characters, `$NAME` placeholders in unquoted text) are the only ones skipped.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from factory import recipe, write_recipes
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from builder.catalog import Catalog, load_catalog
+from builder.load.catalog import Catalog, load_catalog
 from builder.errors import Problem, RecipeError
 from builder.synth import Selection, deploy
 

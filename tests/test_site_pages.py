@@ -15,7 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from builder.site.guide import guide_markdown
+from builder.site.pages.guide import guide_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 

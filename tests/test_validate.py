@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from factory import recipe, write_recipes
 
-from builder.catalog import load_catalog
+from builder.load.catalog import load_catalog
 from builder.cli import main
-from builder.crossrefs import CatalogError, check_catalog, safe_model_id, safe_segment
+from builder.check.crossrefs import CatalogError, check_catalog, safe_model_id, safe_segment
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""builder.yamlload must read YAML the way js-yaml 4 did (spec §3) and say where problems are."""
+"""builder.load.yamlload must read YAML the way js-yaml 4 did (spec §3) and say where problems are."""
 from __future__ import annotations
 
 import datetime
@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from builder import yamlload
+from builder.load import yamlload
 from builder.errors import RecipeError
-from builder.yamlload import Loaded, dotted, load_yaml, load_yaml_file
+from builder.load.yamlload import Loaded, dotted, load_yaml, load_yaml_file
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 RECIPES = SHARED / "reference" / "upstream-2026-06-27" / "recipes"

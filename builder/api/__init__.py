@@ -1,4 +1,4 @@
 """The static JSON API: document for document the public recipes API."""
-from .build import build_api, build_documents, write_api
+from builder.api.build import build_api, build_documents, write_api
 
 __all__ = ["build_api", "build_documents", "write_api"]

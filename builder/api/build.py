@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
-from builder.catalog import MISSING, Catalog, RecipeEntry
+from builder.load.catalog import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
-from builder.publish import check_relative, publish_folder, staging_folder
+from builder.write.publish import check_relative, publish_folder, staging_folder
 from builder.synth import Selection, SynthesisError, deploy, hardware_list, recommend
 from builder.synth.install import install_block
 from builder.synth.plan import alternatives, pool_sizes, usable_strategies
 
-from .documents import (
+from builder.api.documents import (
     finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
 )
-from .variants import with_variant_endpoints
+from builder.api.variants import with_variant_endpoints
 
 
 class MemorySink:
@@ -266,7 +266,7 @@ def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = No
     `extensions=False` writes only the documents the reference API defines. Independent recipes
     are spread over one process per core (`workers=1` forces a single process).
     """
-    from .parallel import emit_parallel
+    from builder.api.parallel import emit_parallel
 
     warnings = warnings if warnings is not None else []
     with staging_folder(target) as staging:

@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from builder.catalog import Catalog, RecipeEntry
+from builder.load.catalog import Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 
-from .build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
-from .variants import with_variant_endpoints
+from builder.api.build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
+from builder.api.variants import with_variant_endpoints
 
 
 def output_bases(entry: RecipeEntry) -> set[str]:

@@ -18,14 +18,14 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from builder.catalog import Catalog, RecipeEntry
+from builder.load.catalog import Catalog, RecipeEntry
 from builder.jsonout import dumps
 from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
 from builder.synth.hardware import fits
 from builder.synth.plan import alternatives, pool_sizes, usable_strategies
 from builder.synth.shell import js_str
 
-from .documents import hardware_document, rendering
+from builder.api.documents import hardware_document, rendering
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -10,7 +10,7 @@ from typing import Callable, Optional
 
 from builder.errors import RecipeError
 
-from . import api_cmd
+from builder.cli import api_cmd
 
 # Each subcommand module exposes `register(subparsers) -> None`, setting `func` on its parser.
 SUBCOMMANDS: list = [api_cmd]

@@ -19,10 +19,10 @@ from typing import Any, Optional
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from builder.catalog import hf_id_for, recipe_files
+from builder.load.catalog import hf_id_for, recipe_files
 from builder.errors import Problem, RecipeError
 from builder.models import Recipe
-from builder.site.schema_docs import MAP_KEY_NAMES, SCHEMA_FILE, default_of, describe, nested, type_label
+from builder.models.schema import MAP_KEY_NAMES, SCHEMA_FILE, default_of, describe, nested, type_label
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ALL: Any = object()  # "every key active": used to check that the examples themselves validate

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from builder.site.schema_docs import SCHEMA_FILE, schema_text
+from builder.models.schema import SCHEMA_FILE, schema_text
 
 DEFAULT_OUT = Path("recipes") / SCHEMA_FILE
 

@@ -1,7 +1,7 @@
 """`validate`: every problem of a recipe folder in one run, without writing anything.
 
-Loading and schema errors, cross-reference checks (builder.crossrefs) and the vLLM argument lint
-(builder.lint) are reported together, each as ``file:line:column: key.path: reason``.
+Loading and schema errors, cross-reference checks (builder.check.crossrefs) and the vLLM argument lint
+(builder.check.lint) are reported together, each as ``file:line:column: key.path: reason``.
 Exit codes: 0 clean (or warnings only), 1 errors (or warnings with --strict), 2 usage.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from builder.api import build_api
-from builder.catalog import Catalog, load_catalog, recipe_files
+from builder.load.catalog import Catalog, load_catalog, recipe_files
 from builder.errors import Problem, RecipeError
-from builder.lint import VllmOptions, lint_recipe, lint_strategy
-from builder.yamlload import load_yaml_file
+from builder.check.lint import VllmOptions, lint_recipe, lint_strategy
+from builder.load.yamlload import load_yaml_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,10 +1,10 @@
 """pydantic models: the single description of the recipe schema."""
-from .platforms import Platform, Platforms
-from .recipe import (
+from builder.models.platforms import Platform, Platforms
+from builder.models.recipe import (
     Dependency, Feature, HardwareOverride, Meta, ModelInfo, PoolOverride, Recipe, StrategyOverride, Variant,
 )
-from .strategy import PoolSpec, Strategy
-from .taxonomy import HardwareProfile, Taxonomy
+from builder.models.strategy import PoolSpec, Strategy
+from builder.models.taxonomy import HardwareProfile, Taxonomy
 
 __all__ = [
     "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "Meta", "ModelInfo", "Platform", "Platforms",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ._base import Schema
+from builder.models._base import Schema
 
 
 class Platform(Schema):

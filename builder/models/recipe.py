@@ -5,7 +5,7 @@ from typing import Optional, Union
 
 from pydantic import Field
 
-from ._base import ArgList, EnvMap, Schema
+from builder.models._base import ArgList, EnvMap, Schema
 
 DockerImage = Union[str, dict[str, Union[str, dict[str, str]]]]
 """A plain image (NVIDIA only), or a mapping keyed by brand (`nvidia`, `amd`, `tpu`, `intel`)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from ._base import ArgList, EnvMap, Schema
+from builder.models._base import ArgList, EnvMap, Schema
 
 
 class HardwareMatch(Schema):

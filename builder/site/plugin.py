@@ -82,13 +82,13 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             self._recipes_rel = root.name
         try:
             from builder.api import build_api
-            from builder.catalog import load_catalog
+            from builder.load.catalog import load_catalog
             from builder.site.pages import build_site
 
             self._catalog = load_catalog(root)
             self._api = build_api(self._catalog)
             self._site = build_site(self._catalog, self._api, self._options(config), root=root)
-            from builder.site.extras import site_extra_files
+            from builder.site.pages.extras import site_extra_files
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
         except RecipeError as err:
             raise PluginError(str(err)) from None
@@ -141,14 +141,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Hand-written docs may embed generated content (the recipe key table of docs/authoring.md).
-        from builder.site.schema_docs import expand_key_table
+        from builder.models.schema import expand_key_table
 
         return expand_key_table(markdown) if page.file.generated_by is None else markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri not in self._site.pages:
             return html
-        from builder.site.sanitize import clean_html
+        from builder.site.html.sanitize import clean_html
 
         return clean_html(html)
 
@@ -159,7 +159,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         context["recipe_sidebar"] = self._site.sidebar(generated)
         context["recipe_jsonld"] = self._site.json_ld(generated)
         if generated.kind == "recipe":
-            from builder.site.recipe_page import split_at_slot
+            from builder.site.pages.recipe import split_at_slot
 
             context["recipe_before"], context["recipe_after"] = split_at_slot(page.content or "")
             context.update(self._builder_context(generated.hf_id))

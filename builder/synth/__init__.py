@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from .deploy import deploy
-from .deployment import Deployment, Launch, Pool, Selection, SynthesisError
-from .hardware import (
+from builder.synth.deploy import deploy
+from builder.synth.deployment import Deployment, Launch, Pool, Selection, SynthesisError
+from builder.synth.hardware import (
     HardwareChoice, best_fitting_variant, default_hardware, fits, hardware_list, incompatibility,
 )
-from .plan import (
+from builder.synth.plan import (
     PD, SKIP, enabled_features, node_count, pd_plan, pool_sizes, recommended_strategy, usable_strategies, variant_of,
 )
 
 if TYPE_CHECKING:
-    from builder.catalog import Catalog, RecipeEntry
+    from builder.load.catalog import Catalog, RecipeEntry
 
 
 def recommend(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Selection]:

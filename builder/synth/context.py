@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from builder.models import HardwareOverride, HardwareProfile, Recipe, Strategy, StrategyOverride, Variant
 
-from .docker import brand_key, docker_forms
-from .deployment import Launch, Pool, Selection
-from .hardware import UNKNOWN_PROFILE
-from .plan import variant_of
-from .shell import finish, join_command
+from builder.synth.docker import brand_key, docker_forms
+from builder.synth.deployment import Launch, Pool, Selection
+from builder.synth.hardware import UNKNOWN_PROFILE
+from builder.synth.plan import variant_of
+from builder.synth.shell import finish, join_command
 
 if TYPE_CHECKING:
-    from builder.catalog import Catalog
+    from builder.load.catalog import Catalog
 
 
 @dataclass(frozen=True)

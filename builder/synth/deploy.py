@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from builder.models import Recipe
 
-from .context import Context, assemble, make_context, node_env, single_node_size, to_launch
-from .deployment import DEFAULT_ROUTER, SERVE_PORT, Deployment, Launch, Pool, Selection, SynthesisError
-from .docker import image_for
-from .plan import PD
-from .shell import js_str
+from builder.synth.context import Context, assemble, make_context, node_env, single_node_size, to_launch
+from builder.synth.deployment import DEFAULT_ROUTER, SERVE_PORT, Deployment, Launch, Pool, Selection, SynthesisError
+from builder.synth.docker import image_for
+from builder.synth.plan import PD
+from builder.synth.shell import js_str
 
 if TYPE_CHECKING:
-    from builder.catalog import Catalog
+    from builder.load.catalog import Catalog
 
 
 def _multi_node_parallel(ctx: Context, nodes: int, rank: int) -> list[str]:
@@ -40,7 +40,7 @@ def deploy(catalog: "Catalog", recipe: Recipe, sel: Selection) -> Deployment:
     image = image_for(recipe, ctx.variant, ctx.hw, ctx.profile)
     deploy_type = ctx.strategy.deploy_type or "single_node"
     if deploy_type == PD:
-        from .pools import pd_launches
+        from builder.synth.pools import pd_launches
 
         launches = pd_launches(ctx, sel, image)
         router = catalog.strategies_raw.get(sel.strategy, {}).get("router") or dict(DEFAULT_ROUTER)

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from builder.models import HardwareProfile, Recipe, Variant
 
-from .shell import CONTINUATION, js_str
+from builder.synth.shell import CONTINUATION, js_str
 
 BRANDS = ("nvidia", "amd", "tpu", "intel")
 CUDA_KEYS = ("cu129", "cu130")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from builder.models import HardwareProfile, Recipe, Variant
 
 if TYPE_CHECKING:
-    from builder.catalog import Catalog
+    from builder.load.catalog import Catalog
 
 BLACKWELL_ONLY = frozenset({"nvfp4", "fp4"})
 _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}

@@ -5,7 +5,7 @@ from typing import Any
 
 from builder.models import Recipe
 
-from .docker import BRANDS
+from builder.synth.docker import BRANDS
 
 PIP_STABLE = "uv venv\nsource .venv/bin/activate\nuv pip install -U vllm --torch-backend auto"
 PIP_NIGHTLY = ("uv venv\nsource .venv/bin/activate\nuv pip install -U vllm --pre \\\n"

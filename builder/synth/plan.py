@@ -7,7 +7,7 @@ from typing import Union
 
 from builder.models import HardwareProfile, Recipe, Variant
 
-from .hardware import fits
+from builder.synth.hardware import fits
 
 PD = "pd_cluster"
 MULTI = "multi_node_"

@@ -5,9 +5,9 @@ from typing import Any, Optional
 
 from builder.models import PoolOverride, PoolSpec
 
-from .context import Context, assemble, base_env, to_launch
-from .deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
-from .plan import pd_plan, pool_sizes
+from builder.synth.context import Context, assemble, base_env, to_launch
+from builder.synth.deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
+from builder.synth.plan import pd_plan, pool_sizes
 
 ROLES = ("prefill", "decode")
 

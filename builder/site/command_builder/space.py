@@ -1,0 +1,155 @@
+"""The selections the command builder offers on one recipe page, enumerated up front.
+
+The builder never synthesizes anything in the browser: it only picks among deployments computed
+here with :func:`builder.synth.deploy`. This module decides *which* selections exist (variants ×
+hardware × strategies × node counts × prefill/decode pool layouts); feature subsets are handled by
+:mod:`builder.site.command_builder.features`.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Optional
+
+from builder.synth import Deployment, Selection, SynthesisError, default_features, deploy, hardware_choices
+from builder.synth import recommend, strategy_choices
+
+if TYPE_CHECKING:
+    from builder.load.catalog import Catalog, RecipeEntry
+
+MAX_NODES = 8
+"""Largest multi-node count offered (one command tab per node)."""
+POOL_NODES = (1, 2, 3, 4)
+"""Dedicated nodes per prefill/decode pool; the API never plans more than four (spec §5.5)."""
+MODES = ("tp", "tep", "dep")
+KINDS = ("single_node", "multi_node", "pd_cluster")
+PD = "pd_cluster"
+
+# `deploy` takes the validated Recipe today; the interface note says entry: accept either.
+_DEPLOY_TAKES_ENTRY = list(inspect.signature(deploy).parameters)[1] == "entry"
+
+
+def run(catalog: "Catalog", entry: "RecipeEntry", sel: Selection) -> Deployment:
+    """`deploy` for a recipe entry: the only way any command of the builder is made."""
+    return deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel)
+
+
+def strategy_kind(catalog: "Catalog", name: str) -> str:
+    spec = catalog.strategies.get(name)
+    kind = spec.deploy_type if spec is not None else "single_node"
+    return kind if kind in KINDS else "single_node"
+
+
+def pd_modes(entry: "RecipeEntry") -> tuple[str, ...]:
+    """Pool parallelism modes the recipe can use: derived from its compatible strategies' suffixes."""
+    found = {"tp"} | {name.rsplit("_", 1)[-1] for name in entry.recipe.compatible_strategies}
+    return tuple(m for m in MODES if m in found)
+
+
+@dataclass(frozen=True)
+class PoolLayout:
+    """Prefill/decode node counts (0, 0 = both roles share one node) and per-role parallelism."""
+
+    prefill_nodes: int
+    decode_nodes: int
+    prefill_mode: str
+    decode_mode: str
+
+
+@dataclass(frozen=True)
+class Combo:
+    """One (variant, hardware) pair the page offers and everything selectable on it."""
+
+    variant: str
+    hardware: str
+    strategies: tuple[str, ...]
+    recommended: Selection
+    default_features: tuple[str, ...]
+    pd_default: tuple[int, int, str, str] = (0, 0, "tp", "tp")
+    """Pool nodes and modes ``deploy`` picks when the selection leaves them open (the API's plan)."""
+
+    @property
+    def pd_default_modes(self) -> tuple[str, str]:
+        return self.pd_default[2], self.pd_default[3]
+
+
+@dataclass(frozen=True)
+class HardwareOption:
+    id: str
+    reason: Optional[str]
+    """Why the variant cannot use it (the pill is disabled); None when usable."""
+    substitute: Optional[str] = None
+    """Variant actually served there when the chosen one does not fit a non-clusterable node."""
+
+
+def hardware_options(catalog: "Catalog", entry: "RecipeEntry", variant: str) -> list[HardwareOption]:
+    """Every profile the page shows for a variant, in taxonomy order."""
+    out = []
+    for choice in hardware_choices(catalog, entry, variant):
+        reason, substitute = choice.reason, None
+        if reason is None:
+            rec = recommend(catalog, entry, variant, choice.id)
+            if rec is None:
+                name = catalog.profile(choice.id).display_name or choice.id
+                reason = f"no variant of this model fits {name}, which cannot be clustered"
+            elif rec.variant != variant:
+                substitute = rec.variant
+        out.append(HardwareOption(choice.id, reason, substitute))
+    return out
+
+
+def _pool_defaults(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> tuple[int, int, str, str]:
+    d = run(catalog, entry, Selection(variant, hardware, PD, 1))
+    pools = {l.role: l.pool for l in d.launches if l.pool is not None}
+    p, q = pools["prefill"], pools["decode"]
+    return p.nodes, q.nodes, p.parallelism, q.parallelism
+
+
+def _normalize(sel: Selection, modes: tuple[str, ...]) -> Selection:
+    """The API's PD selection spelled the way the UI stores it (explicit modes, one node)."""
+    if sel.strategy != PD:
+        return sel
+    return replace(sel, nodes=1, prefill_mode=sel.prefill_mode or modes[0], decode_mode=sel.decode_mode or modes[1])
+
+
+def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Combo]:
+    """What can be selected for a usable pair; None when the pair cannot run at all."""
+    rec = recommend(catalog, entry, variant, hardware)
+    if rec is None or rec.variant != variant:
+        return None
+    names = list(strategy_choices(catalog, entry, hardware, variant))
+    pd = _pool_defaults(catalog, entry, variant, hardware) if PD in names else (0, 0, "tp", "tp")
+    rec = _normalize(rec, pd[2:])
+    if rec.strategy not in names:
+        names.insert(0, rec.strategy)
+    return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware), pd)
+
+
+def node_counts(catalog: "Catalog", strategy: str) -> tuple[int, ...]:
+    """Node counts offered for a non-PD strategy: one, or 2..MAX_NODES for multi-node ones."""
+    if strategy_kind(catalog, strategy) == "multi_node":
+        return tuple(range(2, MAX_NODES + 1))
+    return (1,)
+
+
+POOL_SIZES = ((0, 0),) + tuple((p, d) for p in POOL_NODES for d in POOL_NODES)
+"""Pool size pairs in data order: co-located first, then prefill-major dedicated counts."""
+
+
+def pool_layouts(catalog: "Catalog", c: Combo, modes: tuple[str, ...]) -> list[Optional[PoolLayout]]:
+    """Every size pair × mode pair in data order; None where the hardware cannot co-locate."""
+    split = catalog.profile(c.hardware).gpu_count >= 2
+    return [PoolLayout(p, d, pm, dm) if split or p else None
+            for p, d in POOL_SIZES for pm in modes for dm in modes]
+
+
+def pd_selection(c: Combo, strategy: str, lay: PoolLayout, features: tuple[str, ...] = ()) -> Selection:
+    return Selection(c.variant, c.hardware, strategy, 1, features, lay.prefill_nodes, lay.decode_nodes,
+                     lay.prefill_mode, lay.decode_mode)
+
+
+__all__ = [
+    "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
+    "hardware_options", "node_counts", "pd_modes", "pd_selection", "pool_layouts", "run",
+    "strategy_kind",
+]

@@ -1,0 +1,122 @@
+"""Everything the site publishes besides the JSON API, computed in one pass.
+
+:func:`build_site` is the seam between the builder and MkDocs: it returns the Markdown of every
+generated page (keyed by the docs-relative path MkDocs will see) and the extra static files
+(browse index, variant redirects). The MkDocs plugin adds them to the build unchanged; it
+computes nothing itself. Like Pelican's writer, every output path is claimed once, so two
+things colliding on one URL is an error rather than a silent overwrite.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+from urllib.parse import urlencode
+
+from builder.errors import Problem, RecipeError
+from builder.site.pages import browse as browse_page, listing as listing_pages, redirects, seo
+from builder.site.pages.facts import RecipeFacts, SiteFacts, site_facts
+from builder.site.pages.fit import fit_matrix
+from builder.site.pages.recipe import Links, recipe_markdown
+from builder.site.pages.sidebar import sidebar_html
+
+if TYPE_CHECKING:
+    from builder.load.catalog import Catalog, RecipeEntry
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    repo_url: Optional[str] = None
+    """Repository home, for "Report an issue" links."""
+    edit_base: Optional[str] = None
+    """URL prefix of the recipes folder in the repository's editor; a recipe's
+    `models/<org>/<repo>.yaml` is appended to it."""
+    site_url: Optional[str] = None
+    """Absolute site URL, for structured data."""
+
+
+@dataclass(frozen=True)
+class SitePage:
+    src_uri: str
+    """Docs-relative Markdown path, e.g. `zai-org/GLM-5.2/index.md` (served at `/zai-org/GLM-5.2/`)."""
+    url: str
+    kind: str
+    """`home`, `browse`, `provider` or `recipe`."""
+    markdown: str
+    org: Optional[str] = None
+    hf_id: Optional[str] = None
+    source: Optional[str] = None
+    """Recipe file relative to the recipes folder (recipe pages only)."""
+
+
+@dataclass
+class SiteBuild:
+    facts: SiteFacts
+    options: SiteOptions = SiteOptions()
+    pages: dict[str, SitePage] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Static files relative to the site root."""
+
+    def sidebar(self, page: SitePage) -> Optional[str]:
+        if page.kind not in ("provider", "recipe") or page.org is None:
+            return None
+        return sidebar_html(self.facts, page.url, page.org, page.hf_id)
+
+    def json_ld(self, page: SitePage) -> Optional[str]:
+        return seo.json_ld(self.facts, page.kind, page.url, self.options.site_url, page.org, page.hf_id)
+
+    def _claim(self, dest: str, what: str, claimed: dict[str, str]) -> None:
+        if dest in claimed:
+            raise RecipeError(Problem(dest, message=f"{what} and {claimed[dest]} both publish this path"))
+        claimed[dest] = what
+
+    def add_page(self, page: SitePage, claimed: dict[str, str]) -> None:
+        self._claim(page.url + "index.html", f"page {page.url or '/'}", claimed)
+        self.pages[page.src_uri] = page
+
+    def add_file(self, path: str, content: bytes, what: str, claimed: dict[str, str]) -> None:
+        self._claim(path, what, claimed)
+        self.files[path] = content
+
+
+def _issue_link(repo_url: Optional[str], r: RecipeFacts) -> Optional[str]:
+    if not repo_url:
+        return None
+    return repo_url.rstrip("/") + "/issues/new?" + urlencode({"title": f"Recipe: {r.hf_id}"})
+
+
+def build_site(catalog: "Catalog", api_files: dict[str, bytes], options: SiteOptions = SiteOptions(),
+               root: Optional[Path] = None) -> SiteBuild:
+    """All generated pages and site files for `catalog`; `api_files` is `builder.api.build_api`'s output."""
+    entries: list["RecipeEntry"] = list(catalog.recipes)
+    docs: dict[str, dict[str, Any]] = {
+        e.hf_id: json.loads(api_files[f"{e.hf_id}.json"]) if f"{e.hf_id}.json" in api_files else {}
+        for e in entries}
+    site = site_facts(catalog, docs, root if root is not None else getattr(catalog, "root", None))
+    facts, hardware = site.recipes, site.hardware
+    out = SiteBuild(site, options)
+    claimed = {path: f"API file {path}" for path in api_files}
+
+    out.add_page(SitePage("index.md", "", "home", listing_pages.home_markdown(site)), claimed)
+    out.add_page(SitePage("browse/index.md", browse_page.URL, "browse", browse_page.browse_markdown(site)), claimed)
+    out.add_file(browse_page.INDEX, browse_page.browse_index(site), "the browse index", claimed)
+    out.add_file("robots.txt", seo.robots_txt(options.site_url).encode(), "robots.txt", claimed)
+    for org, recipes in site.by_org().items():
+        out.add_page(SitePage(f"{org}/index.md", f"{org}/", "provider",
+                              listing_pages.provider_markdown(org, recipes, site), org=org), claimed)
+    for entry, r in zip(entries, facts, strict=True):
+        links = Links(edit=options.edit_base + r.source if options.edit_base else None,
+                      issues=_issue_link(options.repo_url, r))
+        md = recipe_markdown(r, site, fit_matrix(entry.recipe, hardware), entry.recipe.guide, links)
+        out.add_page(SitePage(f"{r.hf_id}/index.md", r.url, "recipe", md, org=r.org, hf_id=r.hf_id,
+                              source=r.source), claimed)
+    # Aliases are a convenience: one that would share a folder with a page on a case-insensitive
+    # file system (`google/x` next to `Google/x`) is dropped rather than risk overwriting it.
+    folded = {path.lower() for path in claimed}
+    for alias in redirects.aliases(docs, {r.hf_id for r in facts}):
+        if f"{alias.checkpoint}/index.html".lower() in folded:
+            continue
+        out.add_file(f"{alias.checkpoint}/index.html", redirects.redirect_html(alias).encode(),
+                     f"redirect for {alias.checkpoint}", claimed)
+    return out

@@ -1,0 +1,74 @@
+"""Redirect pages for variant checkpoints: `/nvidia/GLM-5.2-NVFP4/` → `/zai-org/GLM-5.2/?variant=nvfp4`.
+
+A static host cannot answer 307, so each alias is a tiny standalone HTML file (not a Markdown
+page: no theme, no sitemap entry, no search entry) that redirects three ways — `location.replace`
+(keeping any extra query such as `?hardware=b200`), a meta refresh, and a visible link — and asks
+search engines not to index it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+from builder.site.html.markup import esc, rel
+
+
+@dataclass(frozen=True)
+class Alias:
+    checkpoint: str
+    """The variant's Hugging Face id, e.g. `nvidia/GLM-5.2-NVFP4`."""
+    recipe: str
+    variant: Optional[str]
+    """Variant key to select; None for the default variant's own checkpoint."""
+
+
+def aliases(docs: dict[str, dict[str, Any]], taken: set[str]) -> list[Alias]:
+    """Promoted variants (from the API `variants.<v>.json` pointers) and default checkpoints.
+
+    `docs` maps recipe hf id → its API document, in build order; `taken` holds ids that already
+    have a page. When two variants promote the same checkpoint the later one wins, as in the API.
+    """
+    found: dict[str, Alias] = {}
+    for hf_id, doc in docs.items():
+        variants = doc.get("variants") or {}
+        for key, v in variants.items():
+            pointer = v.get("json") if isinstance(v, dict) else None
+            if isinstance(pointer, str) and pointer.startswith("/") and pointer.endswith(".json"):
+                found[pointer[1:-5]] = Alias(pointer[1:-5], hf_id, key)
+        default = variants.get("default") if isinstance(variants.get("default"), dict) else {}
+        mid = default.get("model_id")
+        # The default checkpoint 404s on the reference site; here it lands on the recipe itself.
+        if isinstance(mid, str) and "/" in mid and mid != hf_id and mid not in found:
+            found[mid] = Alias(mid, hf_id, None)
+    return [a for cid, a in found.items() if cid not in taken]
+
+
+def _script_str(value: str) -> str:
+    # JSON is a valid JS string literal; `<` is escaped so `</script>` cannot end the block.
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def redirect_html(alias: Alias) -> str:
+    here = f"{alias.checkpoint}/"
+    target = rel(here, f"{alias.recipe}/")
+    query = ("?" + urlencode({"variant": alias.variant})) if alias.variant else ""
+    what = f"the {alias.variant} variant" if alias.variant else "the default checkpoint"
+    return (
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"robots\" content=\"noindex\">\n"
+        f"<title>{esc(alias.checkpoint)} → {esc(alias.recipe)}</title>\n"
+        f"<link rel=\"canonical\" href=\"{esc(target)}\">\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={esc(target + query)}\">\n"
+        "<script>(function () {\n"
+        f"  var url = new URL({_script_str(target + query)}, location.href);\n"
+        "  new URLSearchParams(location.search).forEach(function (v, k) {\n"
+        "    if (!url.searchParams.has(k)) url.searchParams.set(k, v);\n"
+        "  });\n"
+        "  location.replace(url.href + location.hash);\n"
+        "})();</script>\n</head>\n<body>\n"
+        f"<p><code>{esc(alias.checkpoint)}</code> is {esc(what)} of "
+        f"<a href=\"{esc(target + query)}\">{esc(alias.recipe)}</a>.</p>\n"
+        "</body>\n</html>\n"
+    )
