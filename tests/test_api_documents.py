@@ -7,7 +7,7 @@ from pathlib import Path
 from factory import recipe, write_recipes
 
 from builder.api import build_api
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 
 
 def build(tmp_path: Path, recipes: dict) -> dict[str, object]:

@@ -23,7 +23,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from builder.load.catalog import Catalog, load_catalog
+from builder.models import Catalog
+
+from builder.check import load_catalog
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.space import run
 from builder.synth import Deployment, Selection

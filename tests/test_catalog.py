@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 
 from builder.api import build_api
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.check.lint import PLACEHOLDER, VllmOptions, lint_args
 from conftest import REPO, SHARED
 

@@ -12,7 +12,7 @@ import pytest
 from factory import recipe, write_recipes
 
 from builder.api import build_api
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.cli.new_cmd import EXAMPLE_KEYS, EXAMPLES, hf_id_argument, scaffold
 from builder.cli.site_cmd import REPO_CONFIG, plugin_override
 from builder.models import Recipe

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from builder.api import build_api
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack

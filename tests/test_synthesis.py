@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from factory import recipe, write_recipes
 
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.synth import Selection, deploy, recommend
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from factory import recipe, write_recipes
 
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.cli import main
 from builder.check.crossrefs import CatalogError, check_catalog, safe_model_id, safe_segment
 

@@ -10,7 +10,7 @@ from factory import HW, recipe, write_recipes
 from builder.api import build_api
 from builder.api.build import build_documents
 from builder.api.variants import is_variant_endpoint, variant_endpoints
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 from builder.jsonout import dumps
 from builder.models import ModelInfo, Recipe
 

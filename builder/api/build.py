@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
-from builder.load.catalog import MISSING, Catalog, RecipeEntry
+from builder.models import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.write.publish import check_relative, publish_folder, staging_folder

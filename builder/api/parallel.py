@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from builder.load.catalog import Catalog, RecipeEntry
+from builder.models import Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 
 from builder.api.build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from builder.load.catalog import Catalog, RecipeEntry
+from builder.models import Catalog, RecipeEntry
 from builder.jsonout import dumps
 from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
 from builder.synth.hardware import fits

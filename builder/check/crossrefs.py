@@ -17,14 +17,11 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from builder.check.shell import shell_problems
 from builder.errors import Problem, RecipeError
-from builder.load.yamlload import load_yaml_file
-
-if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+from builder.models import Catalog, RecipeEntry
 
 KeyPath = tuple[Any, ...]
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
@@ -119,18 +116,15 @@ class _Checker:
         # Override lookups use a profile's first generation only (spec §6.6).
         self.generations: set[str] = {p.gen for p in profiles.values() if p.gen}
         self.strategies: set[str] = set(catalog.strategies)
-        self.strategy_docs = self._strategy_docs()
         # Names of strategy files that failed to load: a recipe naming one is not wrong itself.
-        self.broken_strategies: set[str] = {n for n, _ in self.strategy_docs.values() if n not in self.strategies}
+        self.broken_strategies: set[str] = {
+            s.name for s in catalog.strategy_sources if s.name not in self.strategies
+        }
         self.tasks: set[str] = {t.id for t in catalog.taxonomy.tasks} if hardware else set()
-        from builder.load.catalog import hf_id_for, recipe_files
-
         # Every recipe file counts, even one that failed the schema check.
         self.files: dict[str, list[str]] = {}
-        for file in recipe_files(catalog.root):
-            hf_id = hf_id_for(catalog.root, file)
-            if hf_id is not None:
-                self.files.setdefault(hf_id, []).append(_display(catalog.root, file))
+        for hf_id, display in catalog.recipe_files:
+            self.files.setdefault(hf_id, []).append(display)
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -168,26 +162,11 @@ class _Checker:
                 self.add(display, where, ("strategies", i),
                          f'strategy "{name}" has no file in strategies/{_suggest(name, self.strategies)}', "warning")
 
-    def _strategy_docs(self) -> dict[Path, tuple[str, Any]]:
-        """Each strategy file's name (its `name`, else the file name) and parsed content."""
-        folder = self.catalog.root / "strategies"
-        names: dict[Path, tuple[str, Any]] = {}
-        for file in sorted(folder.glob("*.yaml"), key=lambda p: p.name.encode("utf-8", "surrogateescape")) \
-                if folder.is_dir() else []:
-            try:
-                data = load_yaml_file(file, _display(self.catalog.root, file)).data
-            except (RecipeError, OSError):
-                data = None  # the loader reported it
-            name = data.get("name") if isinstance(data, Mapping) else None
-            names[file] = (name if isinstance(name, str) else file.stem, data)
-        return names
-
     def strategy_files(self) -> None:
         seen: dict[str, str] = {}
-        for file, (name, data) in self.strategy_docs.items():
-            display = _display(self.catalog.root, file)
-            where = self.catalog.where.get(display)
-            if where is None or name not in self.strategies:
+        for source in self.catalog.strategy_sources:
+            name, data, display, where = source.name, source.data, source.display, source.where
+            if where is None or not source.valid or name not in self.strategies:
                 continue  # did not load or validate: the loader reported why
             if not safe_segment(name):
                 self.add(display, where, ("name",),
@@ -195,9 +174,9 @@ class _Checker:
             elif name in seen:
                 self.add(display, where, ("name",),
                          f'strategy "{name}" is already defined in {seen[name]}; one of them would be lost')
-            elif name != file.stem:
+            elif name != source.file_name[: -len(".yaml")]:
                 self.add(display, where, ("name",),
-                         f'strategy "{name}" is in a file named {file.name}; recipes refer to the name',
+                         f'strategy "{name}" is in a file named {source.file_name}; recipes refer to the name',
                          "warning")
             seen.setdefault(name, display)
             self.problems += shell_problems(data, where, display, is_strategy=True)
@@ -243,9 +222,8 @@ class _Checker:
         value = entry.recipe.meta.date_updated
         line, _ = entry.where(("meta", "date_updated"))
         try:
-            text = entry.path.read_text(encoding="utf-8").splitlines()[line - 1]
-            match = _DATE_TEXT.search(text)
-        except (OSError, UnicodeDecodeError, IndexError):
+            match = _DATE_TEXT.search(entry.source.splitlines()[line - 1])
+        except IndexError:
             match = None
         written = match.group(2) if match and match.group(2) and not match.group(2).startswith(("*", "&")) else value
         if not _real_date(written):

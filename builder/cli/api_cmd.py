@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from builder.api import write_api
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 
 
 def register(sub: argparse._SubParsersAction) -> None:

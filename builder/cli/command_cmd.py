@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from builder.api.documents import ROUTER_INSTALL
-from builder.load.catalog import Catalog, RecipeEntry, load_catalog
+from builder.models import Catalog, RecipeEntry
+from builder.check import load_catalog
 from builder.synth import (
     Deployment, Launch, Selection, SynthesisError, default_features, deploy, hardware_choices, hardware_list,
     recommend, strategy_choices,

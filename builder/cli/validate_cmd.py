@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from builder.api import build_api
-from builder.load.catalog import Catalog, load_catalog, recipe_files
+from builder.models import Catalog
+from builder.check import load_catalog
+from builder.load.catalog import recipe_files
 from builder.errors import Problem, RecipeError
 from builder.check.lint import VllmOptions, lint_recipe, lint_strategy
 from builder.load.yamlload import load_yaml_file

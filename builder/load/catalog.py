@@ -1,66 +1,22 @@
-"""Load and validate a recipe folder into a Catalog (spec §1.2): the one place that reads inputs.
+"""Read a recipe folder into a Catalog (spec §1.2): the one place that reads inputs.
 
-Every problem in every file is collected before failing, so one run shows them all.
+Each file is read and parsed once; each is validated against its schema model. Problems are
+collected, not raised, so that the checks (``builder.check``) can add theirs and one run shows
+every problem. Cross-file checks are not this module's job.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
-from builder.models import HardwareProfile, Platforms, Recipe, Strategy, Taxonomy
+from builder.models import MISSING, Catalog, Platforms, RecipeEntry, Recipe, Strategy, StrategySource, Taxonomy
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
-
-MISSING: Any = object()
-Where = Callable[[tuple], tuple[int, int]]
-
-
-@dataclass(frozen=True)
-class RecipeEntry:
-    """One recipe file: where it is, what it says (raw, for echoing) and its validated model."""
-
-    hf_id: str
-    path: Path
-    display: str
-    raw: dict
-    recipe: Recipe
-    where: Where
-
-    @property
-    def org(self) -> str:
-        return self.hf_id.split("/", 1)[0]
-
-
-@dataclass(frozen=True)
-class Catalog:
-    root: Path
-    taxonomy: Taxonomy
-    taxonomy_raw: dict
-    strategies: dict[str, Strategy]
-    strategies_raw: dict[str, dict]
-    strategy_files: tuple[tuple[str, Any], ...]
-    """(name, document) per strategy file, in file order — one API file each."""
-    platforms_raw: Any
-    """The parsed platforms.yaml, or MISSING when the file does not exist."""
-    recipes: tuple[RecipeEntry, ...]
-    where: dict[str, Where]
-    """Positions per display path, for located messages about any input file."""
-    warnings: tuple[Problem, ...] = ()
-    """Cross-reference findings that do not stop a build (builder.check.crossrefs)."""
-
-    def profile(self, hw: str) -> HardwareProfile:
-        from builder.synth.hardware import UNKNOWN_PROFILE
-
-        return self.taxonomy.hardware_profiles.get(hw, UNKNOWN_PROFILE)
-
-    def entry(self, hf_id: str) -> Optional[RecipeEntry]:
-        return next((e for e in self.recipes if e.hf_id == hf_id), None)
-
 
 def _walk(directory: Path) -> list[Path]:
     """Recipe files in byte-wise name order, depth-first; symlinks are never descended."""
@@ -128,12 +84,22 @@ class _Loader:
             return None
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Read and validate a whole recipe folder; raise RecipeError listing every problem."""
+@dataclass(frozen=True)
+class Loading:
+    """What reading a folder gave: the valid part as a Catalog, and every problem met."""
+
+    catalog: Catalog
+    problems: list[Problem]
+    taxonomy_ok: bool
+
+
+def read_catalog(root: Path) -> Loading:
+    """Read and validate every file of a recipe folder, collecting (not raising) file problems."""
     root = Path(root)
     ld = _Loader(root)
     if not root.is_dir():
         raise RecipeError(Problem(root.as_posix(), message="recipe folder not found"))
+    sources: list[StrategySource] = []
 
     taxonomy_file = root / "taxonomy.yaml"
     taxonomy = taxonomy_raw = None
@@ -145,11 +111,12 @@ def load_catalog(root: Path) -> Catalog:
             taxonomy = ld.validate(Taxonomy, taxonomy_raw, taxonomy_file, loaded)
 
     platforms_raw: Any = MISSING
+    platforms: Platforms | None = None
     platforms_file = root / "platforms.yaml"
     if platforms_file.is_file():
         platforms_raw, loaded = ld.load(platforms_file, allow_null=True)
         if loaded is not None and platforms_raw is not None:
-            ld.validate(Platforms, platforms_raw, platforms_file, loaded)
+            platforms = ld.validate(Platforms, platforms_raw, platforms_file, loaded)
 
     strategies: dict[str, Strategy] = {}
     strategies_raw: dict[str, dict] = {}
@@ -160,28 +127,35 @@ def load_catalog(root: Path) -> Catalog:
     for file in names:
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
+            # Still listed, by file name, so a recipe naming it is not reported a second time.
+            sources.append(StrategySource(file.name, ld.display(file), file.stem, None, None, False))
             continue
         strategy = ld.validate(Strategy, raw, file, loaded)
+        name = raw.get("name") if isinstance(raw, dict) else None
+        sources.append(StrategySource(file.name, ld.display(file), name if isinstance(name, str) else file.stem,
+                                      raw, loaded.where, strategy is not None))
         if strategy is not None:
             strategies[strategy.name] = strategy
             strategies_raw[strategy.name] = raw
             strategy_files.append((strategy.name, raw))
 
     entries: list[RecipeEntry] = []
+    ids: list[tuple[str, str]] = []
     for file in recipe_files(root):
         display = ld.display(file)
         hf_id = hf_id_for(root, file)
         if hf_id is None:
             ld.problems.append(Problem(display, message="recipes belong in models/<org>/<repo>.yaml, not directly in models/"))
             continue
+        ids.append((hf_id, display))
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             continue
         recipe = ld.validate(Recipe, raw, file, loaded)
         if recipe is not None:
-            entries.append(RecipeEntry(hf_id, file, display, raw, recipe, loaded.where))
+            entries.append(RecipeEntry(hf_id, file, display, raw, recipe, loaded.where, loaded.source))
 
-    # Cross-reference checks see the valid part even when some files failed: one run, every problem.
-    from builder.check.crossrefs import checked
-    return checked(Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
-                           tuple(strategy_files), platforms_raw, tuple(entries), ld.where), ld.problems, taxonomy is not None)
+    catalog = Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
+                      tuple(strategy_files), platforms_raw, tuple(entries), ld.where,
+                      strategy_sources=tuple(sources), recipe_files=tuple(ids), platforms=platforms)
+    return Loading(catalog, ld.problems, taxonomy is not None)

@@ -75,6 +75,8 @@ class Loaded:
     """1-based (line, column) of every mapping key (path ends with the key) and sequence item
     (path ends with the index); ``()`` is the document start. Values reached through an alias
     are located at the alias."""
+    source: str = field(default="", repr=False, compare=False)
+    """The decoded text, for checks that need what the author wrote."""
 
     def where(self, path: Iterable[str | int]) -> tuple[int, int]:
         """Position of ``path``, or of its nearest ancestor that has one."""
@@ -122,7 +124,7 @@ def load_yaml(source: bytes | str, path: str) -> Loaded:
         raise RecipeError(Problem(path, message=f"cannot parse the file: {e}")) from None
     finally:
         parser.dispose()
-    return Loaded(data, builder.positions)
+    return Loaded(data, builder.positions, text)
 
 
 # ---------------------------------------------------------------------------------------------

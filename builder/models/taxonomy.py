@@ -46,6 +46,14 @@ class HardwareProfile(Schema):
         return self.vram_gb / self.gpu_count if self.gpu_count else 0.0
 
 
+# Stands in for a hardware id missing from the taxonomy (only reachable through the `h200`
+# fallback of the default-hardware rule): one accelerator, no known memory.
+UNKNOWN_PROFILE = HardwareProfile.model_construct(
+    brand="", generation=None, gpu_generation=None, display_name="", description="",
+    gpu_count=1, vram_gb=0, multi_node=False, scalable=True, restricted=False,
+)
+
+
 class Task(Schema):
     id: str
     display_name: str

@@ -82,7 +82,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             self._recipes_rel = root.name
         try:
             from builder.api import build_api
-            from builder.load.catalog import load_catalog
+            from builder.check import load_catalog
             from builder.site.pages import build_site
 
             self._catalog = load_catalog(root)

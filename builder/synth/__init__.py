@@ -13,7 +13,7 @@ from builder.synth.plan import (
 )
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 
 def recommend(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Selection]:

@@ -13,7 +13,7 @@ from builder.synth.plan import variant_of
 from builder.synth.shell import finish, join_command
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog
+    from builder.models import Catalog
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from builder.synth.plan import PD
 from builder.synth.shell import js_str
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog
+    from builder.models import Catalog
 
 
 def _multi_node_parallel(ctx: Context, nodes: int, rank: int) -> list[str]:

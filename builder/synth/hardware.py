@@ -5,19 +5,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from builder.models import HardwareProfile, Recipe, Variant
+from builder.models.taxonomy import UNKNOWN_PROFILE
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog
+    from builder.models import Catalog
 
 BLACKWELL_ONLY = frozenset({"nvfp4", "fp4"})
 _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}
 
-# Stands in for a hardware id missing from the taxonomy (only reachable through the `h200`
-# fallback of the default-hardware rule): one accelerator, no known memory.
-UNKNOWN_PROFILE = HardwareProfile.model_construct(
-    brand="", generation=None, gpu_generation=None, display_name="", description="",
-    gpu_count=1, vram_gb=0, multi_node=False, scalable=True, restricted=False,
-)
 
 
 def precision_runs_on(variant: Variant, profile: HardwareProfile) -> bool:

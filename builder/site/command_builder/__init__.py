@@ -23,7 +23,7 @@ from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 _job: dict[str, Any] = {}
 """What forked workers read (inherited memory, nothing pickled but the recipe id)."""

@@ -20,7 +20,7 @@ from builder.site.command_builder.data import SEP, CompositionError, Tables, che
 from builder.site.command_builder.space import SynthesisError, run
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 EXHAUSTIVE_LIMIT = 8
 """Interacting features beyond this many are not enumerated subset by subset (2^8 deployments)."""

@@ -34,7 +34,7 @@ from builder.site.command_builder.space import (
 from builder.synth import Selection, hardware_choices
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 FORMAT = 1
 KIND_CODES = {"single_node": 0, "multi_node": 1, "pd_cluster": 2}

@@ -15,7 +15,7 @@ from builder.synth import Deployment, Selection, SynthesisError, default_feature
 from builder.synth import recommend, strategy_choices
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 MAX_NODES = 8
 """Largest multi-node count offered (one command tab per node)."""

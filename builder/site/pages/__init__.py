@@ -22,7 +22,7 @@ from builder.site.pages.recipe import Links, recipe_markdown
 from builder.site.pages.sidebar import sidebar_html
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 
 @dataclass(frozen=True)

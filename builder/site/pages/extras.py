@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional
 from builder.models.schema import schema_text
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 LLMS_TXT = "llms.txt"
 SCHEMA_JSON = "schema/recipe.json"

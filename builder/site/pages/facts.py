@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from builder.models import HardwareProfile, Taxonomy
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 # Display order of primary tasks on provider pages (spec §1.5); unknown tasks come last.
 TASK_ORDER = ("multimodal", "text", "omni", "embedding")
