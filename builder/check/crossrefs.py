@@ -123,8 +123,8 @@ class _Checker:
         self.tasks: set[str] = {t.id for t in catalog.taxonomy.tasks} if hardware else set()
         # Every recipe file counts, even one that failed the schema check.
         self.files: dict[str, list[str]] = {}
-        for hf_id, display in catalog.recipe_files:
-            self.files.setdefault(hf_id, []).append(display)
+        for source in catalog.recipe_sources:
+            self.files.setdefault(source.hf_id, []).append(source.display)
 
     # -- reporting ----------------------------------------------------------------------------
 

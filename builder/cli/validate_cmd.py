@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from builder.api import build_api
-from builder.models import Catalog
-from builder.check import load_catalog
-from builder.load.catalog import recipe_files
+from builder.check import checked
+from builder.check.lint import VllmOptions, lint_catalog
 from builder.errors import Problem, RecipeError
-from builder.check.lint import VllmOptions, lint_recipe, lint_strategy
-from builder.load.yamlload import load_yaml_file
+from builder.load.catalog import read_catalog
+from builder.models import Catalog
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,13 +36,17 @@ def collect(root: Path) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
     found: set[Problem] = set()
     try:
-        catalog = load_catalog(root)
+        loading = read_catalog(root)
+    except RecipeError as err:
+        return sorted(err.problems)
+    found.update(lint_catalog(loading.catalog, VllmOptions.load()))
+    try:
+        catalog = checked(loading.catalog, loading.problems, loading.taxonomy_ok)
         found.update(catalog.warnings)
         found.update(_dry_build(catalog))
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
-    found.update(_lint(root))
     return sorted(found)
 
 
@@ -60,33 +63,8 @@ def _dry_build(catalog: Catalog) -> list[Problem]:
         if sep and path in displays:
             out.append(Problem(path, message=rest, severity="warning"))
         else:
-            out.append(Problem(_display(catalog.root, catalog.root), message=message, severity="warning"))
+            out.append(Problem(catalog.root.name, message=message, severity="warning"))
     return out
-
-
-def _lint(root: Path) -> list[Problem]:
-    """vLLM argument warnings for every file that parses (even one the schema rejects)."""
-    options = VllmOptions.load()
-    out: list[Problem] = []
-    strategy_dir = root / "strategies"
-    strategies = sorted(strategy_dir.glob("*.yaml")) if strategy_dir.is_dir() else []
-    for file, lint in [(f, lint_strategy) for f in strategies] + [(f, lint_recipe) for f in recipe_files(root)]:
-        display = _display(root, file)
-        try:
-            loaded = load_yaml_file(file, display)
-        except (RecipeError, OSError):
-            continue  # the loader's own message is already in the report
-        if isinstance(loaded.data, dict):
-            out += lint(loaded.data, loaded.where, display, options)
-    return out
-
-
-def _display(root: Path, file: Path) -> str:
-    # The same naming as the loader's messages, so lint and load findings sort together.
-    try:
-        return file.relative_to(root.parent).as_posix()
-    except ValueError:
-        return file.as_posix()
 
 
 def summary(problems: list[Problem], strict: bool) -> tuple[str, int]:

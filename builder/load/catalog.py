@@ -14,7 +14,7 @@ from typing import Any, Optional
 from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
-from builder.models import MISSING, Catalog, Platforms, RecipeEntry, Recipe, Strategy, StrategySource, Taxonomy
+from builder.models import MISSING, Catalog, Platforms, RecipeEntry, Recipe, RecipeSource, Strategy, StrategySource, Taxonomy
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
 
@@ -140,22 +140,23 @@ def read_catalog(root: Path) -> Loading:
             strategy_files.append((strategy.name, raw))
 
     entries: list[RecipeEntry] = []
-    ids: list[tuple[str, str]] = []
+    ids: list[RecipeSource] = []
     for file in recipe_files(root):
         display = ld.display(file)
         hf_id = hf_id_for(root, file)
         if hf_id is None:
             ld.problems.append(Problem(display, message="recipes belong in models/<org>/<repo>.yaml, not directly in models/"))
             continue
-        ids.append((hf_id, display))
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
+            ids.append(RecipeSource(hf_id, display, None, None))
             continue
+        ids.append(RecipeSource(hf_id, display, raw, loaded.where))
         recipe = ld.validate(Recipe, raw, file, loaded)
         if recipe is not None:
             entries.append(RecipeEntry(hf_id, file, display, raw, recipe, loaded.where, loaded.source))
 
     catalog = Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
                       tuple(strategy_files), platforms_raw, tuple(entries), ld.where,
-                      strategy_sources=tuple(sources), recipe_files=tuple(ids), platforms=platforms)
+                      strategy_sources=tuple(sources), recipe_sources=tuple(ids), platforms=platforms)
     return Loading(catalog, ld.problems, taxonomy is not None)

@@ -1,5 +1,5 @@
 """pydantic models: the single description of the recipe schema."""
-from builder.models.catalog import MISSING, Catalog, RecipeEntry, StrategySource, Where
+from builder.models.catalog import MISSING, Catalog, RecipeEntry, RecipeSource, StrategySource, Where
 from builder.models.platforms import Platform, Platforms
 from builder.models.recipe import (
     Dependency, Feature, HardwareOverride, Meta, ModelInfo, PoolOverride, Recipe, StrategyOverride, Variant,
@@ -8,7 +8,7 @@ from builder.models.strategy import PoolSpec, Strategy
 from builder.models.taxonomy import HardwareProfile, Taxonomy
 
 __all__ = [
-    "MISSING", "Catalog", "RecipeEntry", "StrategySource", "Where",
+    "MISSING", "Catalog", "RecipeEntry", "RecipeSource", "StrategySource", "Where",
     "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "Meta", "ModelInfo", "Platform", "Platforms",
     "PoolOverride", "PoolSpec", "Recipe", "Strategy", "StrategyOverride", "Taxonomy", "Variant",
 ]

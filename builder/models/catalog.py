@@ -54,6 +54,16 @@ class StrategySource:
 
 
 @dataclass(frozen=True)
+class RecipeSource:
+    """One recipe file as parsed (``data`` None when it did not parse), valid or not."""
+
+    hf_id: str
+    display: str
+    data: Any
+    where: Where | None
+
+
+@dataclass(frozen=True)
 class Catalog:
     root: Path
     taxonomy: Taxonomy
@@ -71,8 +81,8 @@ class Catalog:
     """Cross-reference findings that do not stop a build (builder.check)."""
     strategy_sources: tuple[StrategySource, ...] = ()
     """Every strategy file that parsed, valid or not (checks name files that failed the schema)."""
-    recipe_files: tuple[tuple[str, str], ...] = ()
-    """(hf_id, display) of every recipe file, including those that failed the schema."""
+    recipe_sources: tuple[RecipeSource, ...] = ()
+    """Every recipe file, including those that failed to parse or failed the schema."""
     platforms: Platforms | None = None
 
     def profile(self, hw: str) -> HardwareProfile:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from builder.errors import Problem, dotted
+from builder.models import Catalog
 from builder.check.lint.argv import ArgIssue, given_dests, lint_args
 from builder.check.lint.options import VllmOptions
 
@@ -121,3 +122,15 @@ def _sub(node: object, key: str) -> object:
 def _members(node: object) -> Iterator[tuple[str, object]]:
     if isinstance(node, Mapping):
         yield from ((str(k), v) for k, v in node.items())
+
+
+def lint_catalog(catalog: Catalog, options: VllmOptions) -> list[Problem]:
+    """Warnings for every strategy and recipe file that parsed, even one the schema rejected."""
+    out: list[Problem] = []
+    for strategy in catalog.strategy_sources:
+        if isinstance(strategy.data, dict) and strategy.where is not None:
+            out += lint_strategy(strategy.data, strategy.where, strategy.display, options)
+    for recipe in catalog.recipe_sources:
+        if isinstance(recipe.data, dict) and recipe.where is not None:
+            out += lint_recipe(recipe.data, recipe.where, recipe.display, options)
+    return out
