@@ -272,3 +272,14 @@ def _js_quote(s: str) -> str:
 def _join_pair(m: re.Match[str]) -> str:
     hi, lo = map(ord, m.group(0))
     return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+
+
+def js_str(value: Any) -> str:
+    """JavaScript ``String(x)`` for the scalars a recipe can hold."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return js_number(value)
+    return str(value)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from pathlib import Path
 
 from factory import recipe, write_recipes
@@ -102,3 +104,12 @@ def test_recipes_whose_outputs_nest_are_built_in_order():
     assert independent(Cat(Entry("a/b", "c/d"), Entry("e/f")))
     assert not independent(Cat(Entry("a/b", "c/d"), Entry("c/d")))       # same checkpoint id
     assert not independent(Cat(Entry("a/b"), Entry("e/f", "a/b/c")))      # nested inside a/b/
+
+
+def test_worker_count_keeps_an_explicit_request_without_sched_getaffinity(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: `a or b if c else d` once turned an explicit request into 1 on such systems.
+    from builder.api import parallel
+
+    monkeypatch.delattr(parallel.os, "sched_getaffinity", raising=False)
+    assert parallel.worker_count(3) == 3
+    assert parallel.worker_count(None) >= 1

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional, Union
 from builder.models import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
-from builder.write.publish import check_relative, publish_folder, staging_folder
+from builder.write.publish import check_relative
 from builder.synth import Selection, SynthesisError, deploy, hardware_list, recommend
 from builder.synth.install import install_block
 from builder.synth.plan import alternatives, pool_sizes, usable_strategies
@@ -257,30 +257,3 @@ def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[st
     """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
     files = {path: dumps_bytes(value) for path, value in build_documents(catalog, warnings).items()}
     return with_variant_endpoints(catalog, files, warnings)
-
-
-def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = None,
-              extensions: bool = True, workers: Optional[int] = None) -> int:
-    """Build the API straight into a staging folder beside `target`, then swap it in atomically.
-
-    `extensions=False` writes only the documents the reference API defines. Independent recipes
-    are spread over one process per core (`workers=1` forces a single process).
-    """
-    from builder.api.parallel import emit_parallel
-
-    warnings = warnings if warnings is not None else []
-    with staging_folder(target) as staging:
-        if not emit_parallel(catalog, staging, warnings, extensions, workers):
-            sink = DiskSink(staging)
-            try:
-                emit_documents(catalog, sink, warnings)
-                if extensions:
-                    written = dict.fromkeys(sink.paths, b"")
-                    for path, data in with_variant_endpoints(catalog, written, warnings).items():
-                        if path not in written:
-                            sink.put_bytes(path, data)
-            finally:
-                sink.close()
-        count = sum(len(files) for _, _, files in os.walk(staging))
-        publish_folder(staging, target)
-    return count

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from builder.synth import Deployment, Launch
+from builder.synth.install import ROUTER_INSTALL
 
-ROUTER_INSTALL = "uv pip install vllm-router"
 HEAD_KEYS = ("hf_id", "meta", "recommended_command")
 DROPPED_KEYS = ("strategy_overrides", "compatible_strategies", "default_strategy")
 

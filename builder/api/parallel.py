@@ -112,11 +112,17 @@ def _collect(pid: int, read_end: int) -> dict[int, RecipeOutcome]:
     return value
 
 
+def worker_count(requested: int | None) -> int:
+    """The requested number of workers, else one per core this process may run on."""
+    if requested:
+        return requested
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensions: bool,
                   workers: Optional[int] = None) -> bool:
     """Emit every document into `staging` using worker processes; False if it must be sequential."""
-    workers = workers or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    workers = min(workers, len(catalog.recipes))
+    workers = min(worker_count(workers), len(catalog.recipes))
     if workers < 2 or not hasattr(os, "fork") or not independent(catalog):
         return False
     shares = [list(range(w, len(catalog.recipes), workers)) for w in range(workers)]

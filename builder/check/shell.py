@@ -23,7 +23,7 @@ from collections.abc import Callable
 from builder.errors import Problem
 from builder.check.lint.argv import is_option
 from builder.check.lint.documents import format_keypath, recipe_arg_lists, strategy_arg_lists
-from builder.synth.shell import js_str
+from builder.jsonout import js_str
 
 KeyPath = tuple[Any, ...]
 Where = Callable[[KeyPath], tuple[int, int]]

@@ -6,36 +6,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Optional
+from collections.abc import Callable
 
+from builder.cli import api_cmd, command_cmd, new_cmd, schema_cmd, site_cmd, validate_cmd
 from builder.errors import RecipeError
 
-from builder.cli import api_cmd
-
 # Each subcommand module exposes `register(subparsers) -> None`, setting `func` on its parser.
-SUBCOMMANDS: list = [api_cmd]
-
-
-def _optional(name: str):
-    try:
-        return __import__(f"builder.cli.{name}", fromlist=["register"])
-    except ModuleNotFoundError as err:
-        if err.name != f"builder.cli.{name}":
-            raise
-        return None
+SUBCOMMANDS = (api_cmd, validate_cmd, site_cmd, command_cmd, new_cmd, schema_cmd)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="recipes", description="Build the vLLM recipes site and JSON API from a folder of YAML recipes.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    modules = SUBCOMMANDS + [m for m in (_optional(n) for n in ("validate_cmd", "site_cmd", "command_cmd", "new_cmd", "schema_cmd")) if m]
-    for module in modules:
+    for module in SUBCOMMANDS:
         module.register(sub)
     return p
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from builder.api.documents import ROUTER_INSTALL
 from builder.models import Catalog, RecipeEntry
 from builder.check import load_catalog
 from builder.synth import (
@@ -31,6 +30,7 @@ from builder.synth.plan import (
     pool_sizes,
     recommended_strategy,
 )
+from builder.synth.install import ROUTER_INSTALL
 from builder.synth.shell import js_str, quote
 
 EXAMPLES = """\

@@ -15,6 +15,10 @@ PIP_NIGHTLY = ("uv venv\nsource .venv/bin/activate\nuv pip install -U vllm --pre
 FALLBACK_IMAGE = "vllm/vllm-openai:latest"
 
 
+ROUTER_INSTALL = "uv pip install vllm-router"
+"""How the prefill/decode router is installed (spec §4.7)."""
+
+
 def install_image(docker_image: Any) -> str:
     """The NVIDIA (CUDA 13 first) image to `docker pull`."""
     def from_cuda_map(value: dict) -> str:

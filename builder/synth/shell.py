@@ -5,22 +5,11 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from builder.jsonout import js_str
+
 _BARE_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 _SAFE = re.compile(r"[A-Za-z0-9_./=:@,+%-]+")
 CONTINUATION = " \\\n  "
-
-
-def js_str(value: Any) -> str:
-    """JavaScript ``String(x)`` for the scalars a recipe can hold."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        from builder.jsonout import js_number
-
-        return js_number(value)
-    return str(value)
 
 
 def quote(value: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from builder.site.pages.facts import RecipeFacts, SiteFacts
+from builder.site.facts import RecipeFacts, SiteFacts
 from builder.site.html.markup import esc, rel, tag
 
 HF = "https://huggingface.co/"

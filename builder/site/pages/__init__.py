@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from builder.errors import Problem, RecipeError
 from builder.site.pages import browse as browse_page, listing as listing_pages, redirects, seo
-from builder.site.pages.facts import RecipeFacts, SiteFacts, site_facts
+from builder.site.facts import RecipeFacts, SiteFacts, site_facts
 from builder.site.pages.fit import fit_matrix
 from builder.site.pages.recipe import Links, recipe_markdown
 from builder.site.pages.sidebar import sidebar_html

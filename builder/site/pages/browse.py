@@ -11,7 +11,7 @@ import json
 from typing import Any, Optional
 
 from builder.site.html.components import arch_label, initial_tile, size_text
-from builder.site.pages.facts import TASK_ORDER, RecipeFacts, SiteFacts
+from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
 from builder.site.html.frontmatter import front_matter
 from builder.site.pages.listing import newest_first
 from builder.site.html.markup import blocks, esc, rel, tag

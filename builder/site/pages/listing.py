@@ -9,7 +9,7 @@ from builder.site.html.components import (
     recipe_card,
     size_text,
 )
-from builder.site.pages.facts import TASK_ORDER, RecipeFacts, SiteFacts
+from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
 from builder.site.html.frontmatter import front_matter
 from builder.site.html.markup import blocks, esc, rel, slug, tag
 

@@ -13,7 +13,7 @@ from typing import Optional
 from urllib.parse import urlencode
 
 from builder.site.html.components import HF, recipe_badges
-from builder.site.pages.facts import RecipeFacts, SiteFacts
+from builder.site.facts import RecipeFacts, SiteFacts
 from builder.site.pages.fit import FitMatrix
 from builder.site.html.frontmatter import front_matter
 from builder.site.pages.guide import guide_markdown

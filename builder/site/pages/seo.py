@@ -5,7 +5,7 @@ import json
 from typing import Any, Optional
 
 from builder.site.html.components import HF
-from builder.site.pages.facts import SiteFacts
+from builder.site.facts import SiteFacts
 
 
 def _script_json(data: Any) -> str:

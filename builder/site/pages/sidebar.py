@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from builder.site.html.components import initial_tile
-from builder.site.pages.facts import SiteFacts
+from builder.site.facts import SiteFacts
 from builder.site.pages.listing import newest_first
 from builder.site.html.markup import esc, rel, tag
 
