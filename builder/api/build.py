@@ -17,9 +17,9 @@ from builder.models import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.write.publish import check_relative
-from builder.synth import Selection, SynthesisError, deploy, hardware_list, recommend
+from builder.synth import SynthesisError, deploy
 from builder.synth.install import install_block
-from builder.synth.plan import alternatives, pool_sizes, usable_strategies
+from builder.synth.select import listed_hardware, renderings
 
 from builder.api.documents import (
     finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
@@ -144,27 +144,25 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
                     warnings: list[str]) -> Optional[dict[str, Any]]:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
     recipe = entry.recipe
-    hardware = hardware_list(catalog, recipe, recipe.variants[key])
+    hardware = listed_hardware(catalog, entry, key)
     docs: list[tuple[str, dict[str, Any]]] = []
     for index, hw in enumerate(hardware):
-        sel = recommend(catalog, entry, key, hw)
-        if sel is None:
+        planned = renderings(catalog, entry, key, hw)
+        if planned is None:
             if index == 0:
                 return None
             continue
+        sel, alts = planned
         try:
             dep = deploy(catalog, recipe, sel)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
-        profile = catalog.profile(hw)
         links: dict[str, str] = {}
-        chosen = recipe.variants[sel.variant]
-        for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
-            size = pool_sizes(alt.plan, alt.nodes)
-            alt_sel = Selection(sel.variant, hw, alt.strategy, alt.nodes, sel.features, size, size)
-            path = f"{base}/strategies/{alt.strategy}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
+        for alt_sel in alts:
+            alt = alt_sel.strategy
+            path = f"{base}/strategies/{alt}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{alt}.json"
             tree.put(path, rendering(deploy(catalog, recipe, alt_sel)))
-            links[alt.strategy] = "/" + path
+            links[alt] = "/" + path
         doc = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
         tree.put(f"{base}/hw/{hw}.json", doc)

@@ -20,10 +20,8 @@ from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.jsonout import dumps
-from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
-from builder.synth.hardware import fits
-from builder.synth.plan import alternatives, pool_sizes, usable_strategies
-from builder.synth.shell import js_str
+from builder.synth import SynthesisError, deploy
+from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, renderings
 
 from builder.api.documents import hardware_document, rendering
 
@@ -107,17 +105,16 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
 def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Claims, docs: dict[str, Any],
                    warnings: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Write one variant's documents into `docs`; return hardware → link and hardware → reason."""
-    recipe, variant = entry.recipe, entry.recipe.variants[key]
     base = f"{entry.hf_id}/variants/{key}"
     choices = {c.id: c for c in hardware_choices(catalog, entry, key)}
     reasons: dict[str, str] = {}
     for hw in catalog.taxonomy.hardware_profiles:
         if hw not in choices:
             reasons[hw] = "restricted profile that this recipe does not list under meta.hardware"
-        elif choices[hw].reason:
-            reasons[hw] = choices[hw].reason  # type: ignore[assignment]
+        elif choices[hw].incompatible:
+            reasons[hw] = choices[hw].incompatible  # type: ignore[assignment]
     links: dict[str, str] = {}
-    for hw in hardware_list(catalog, recipe, variant):
+    for hw in listed_hardware(catalog, entry, key):
         if hw in reasons or hw not in catalog.taxonomy.hardware_profiles:
             continue
         why = _render(catalog, entry, key, hw, base, claims, docs)
@@ -134,12 +131,13 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
 def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
             docs: dict[str, Any]) -> Optional[str]:
     """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
-    recipe, profile = entry.recipe, catalog.profile(hw)
+    recipe = entry.recipe
     if not _SEGMENT.fullmatch(hw):
         return "the hardware id cannot be part of a URL"
-    sel = recommend(catalog, entry, key, hw)
-    if sel is None or sel.variant != key:
-        return _no_rendering(catalog, entry, key, hw, sel)
+    planned = renderings(catalog, entry, key, hw)
+    if planned is None or planned[0].variant != key:
+        return no_rendering_reason(catalog, entry, key, hw, planned[0] if planned else None)
+    sel, alts = planned
     try:
         dep = deploy(catalog, recipe, sel)
     except SynthesisError as err:
@@ -148,27 +146,15 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
     if not claims.claim(path):
         return f"/{path} is already an API document"
     links: dict[str, str] = {}
-    chosen = recipe.variants[key]
-    for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
-        size = pool_sizes(alt.plan, alt.nodes)
-        alt_path = f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
+    for alt_sel in alts:
+        alt_path = f"{base}/hw/{hw}/strategies/{alt_sel.strategy}.json"
         try:
-            alt_sel = Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)
             alt_doc = rendering(deploy(catalog, recipe, alt_sel))
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):
             docs[alt_path] = alt_doc
-            links[alt.strategy] = "/" + alt_path
+            links[alt_sel.strategy] = "/" + alt_path
     docs[path] = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
                                    catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
     return None
-
-
-def _no_rendering(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, sel: Optional[Selection]) -> str:
-    variant, profile = entry.recipe.variants[key], catalog.profile(hw)
-    if profile.scalable is False and not fits(variant, profile):
-        text = (f"the weights ({js_str(variant.vram_minimum_gb)} GB) do not fit one {profile.display_name or hw} "
-                f"({js_str(profile.vram_gb)} GB), which cannot be clustered")
-        return text + (f"; variant {sel.variant} is served there instead" if sel is not None else "")
-    return f"a prefill/decode cluster would need more than 4 nodes per role on {profile.display_name or hw}"

@@ -17,21 +17,11 @@ from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.check import load_catalog
-from builder.synth import (
-    Deployment, Launch, Selection, SynthesisError, default_features, deploy, hardware_choices, hardware_list,
-    recommend, strategy_choices,
-)
-from builder.synth.hardware import fits, incompatibility
-from builder.synth.plan import (
-    PD,
-    SKIP,
-    node_count,
-    pd_plan,
-    pool_sizes,
-    recommended_strategy,
-)
+from builder.synth import Deployment, Launch, Selection, SynthesisError, deploy, recommend
+from builder.synth import select
 from builder.synth.install import ROUTER_INSTALL
-from builder.synth.shell import js_str, quote
+from builder.jsonout import js_str
+from builder.synth.shell import quote
 
 EXAMPLES = """\
 examples:
@@ -160,12 +150,11 @@ def resolve(catalog: Catalog, args: argparse.Namespace) -> tuple[RecipeEntry, Se
 
 
 def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optional[str]) -> str:
-    recipe = entry.recipe
-    choices = {c.id: c for c in hardware_choices(catalog, entry, variant)}
-    listed = hardware_list(catalog, recipe, recipe.variants[variant])
-    valid = [hw for hw in listed if hw in choices and choices[hw].listed]
+    choices = {c.id: c for c in select.hardware_choices(catalog, entry, variant)}
+    valid = [hw for hw in select.listed_hardware(catalog, entry, variant)
+             if hw in choices and not choices[hw].incompatible]
     if not valid:
-        reasons = sorted({c.reason for c in choices.values() if c.reason})
+        reasons = sorted({c.incompatible for c in choices.values() if c.incompatible})
         raise Invalid(f"variant {variant} of {entry.hf_id} runs on no hardware profile: {'; '.join(reasons)}")
     if asked is None:
         return valid[0]
@@ -174,8 +163,8 @@ def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optiona
     if asked not in choices:
         raise Invalid(f"{asked} is a restricted profile that {entry.hf_id} does not list under meta.hardware; "
                       f"choose one of: {_choices(valid)}")
-    if choices[asked].reason:
-        raise Invalid(f"variant {variant} cannot run on {asked}: {choices[asked].reason}; "
+    if choices[asked].incompatible:
+        raise Invalid(f"variant {variant} cannot run on {asked}: {choices[asked].incompatible}; "
                       f"choose one of: {_choices(valid)}")
     return asked
 
@@ -183,8 +172,7 @@ def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optiona
 def _no_fit(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> str:
     recipe, profile = entry.recipe, catalog.profile(hw)
     chosen = recipe.variants[variant]
-    fitting = [k for k, v in recipe.variants.items()
-               if fits(v, profile) and not incompatibility(recipe, v, hw, profile)]
+    fitting = select.variants_that_fit(recipe, hw, profile)
     hint = f"; variants that fit: {_choices(fitting)}" if fitting else "; no variant of this recipe fits it"
     return (f"variant {variant} needs {js_str(chosen.vram_minimum_gb)} GB but {hw} has {js_str(profile.vram_gb)} GB "
             f"and cannot be clustered{hint}")
@@ -198,42 +186,37 @@ def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str]) -> tup
     both = sorted(set(on) & set(off))
     if both:
         raise Invalid(f"feature {both[0]} is both turned on and off")
-    enabled = set(default_features(entry, hw)) | set(on)
+    enabled = set(select.default_features(entry, hw)) | set(on)
     return tuple(name for name in known if name in enabled and name not in off)
 
 
 def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Optional[Selection],
             strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...]) -> Selection:
     """Strategy and node counts for an explicit ask, following the API's rules where it has one."""
-    recipe, profile = entry.recipe, catalog.profile(hw)
-    usable = strategy_choices(catalog, entry, hw, variant)
-    chosen = recipe.variants[variant]
     explicit = strategy is not None
     if strategy is None:
-        fallback = recommended_strategy(recipe, node_count(chosen, profile, usable))
-        strategy = recommended_strategy(recipe, nodes) if nodes else base.strategy if base else fallback
+        fallback = select.planned_strategy(entry, select.planned_nodes(catalog, entry, variant, hw))
+        strategy = select.planned_strategy(entry, nodes) if nodes else base.strategy if base else fallback
     # The recommendation itself is kept even when it is not a usable strategy, as the API does.
-    if strategy not in usable and (explicit or base is None or strategy != base.strategy):
-        why = f" ({hw} cannot be clustered)" if strategy in recipe.compatible_strategies else ""
-        raise Invalid(f"strategy {strategy} is not available for {entry.hf_id} on {hw}{why}; "
-                      f"choose one of: {_choices(usable)}")
-    spec = catalog.strategies.get(strategy)
-    kind = spec.deploy_type if spec is not None else "single_node"
-    if kind == PD:
-        plan = pd_plan(chosen, profile)
-        if nodes is None and plan == SKIP:
-            raise Invalid(f"variant {variant} needs more than 4 nodes per prefill/decode role on {hw}; "
-                          "pass --nodes to size the pools yourself")
-        n = node_count(chosen, profile, usable)
-        size = nodes if nodes is not None else pool_sizes(plan, n)
+    refusal = select.strategy_refusal(catalog, entry, hw, strategy)
+    if refusal and (explicit or base is None or strategy != base.strategy):
+        raise Invalid(f"{refusal}; choose one of: {_choices(select.strategy_choices(catalog, entry, hw))}")
+    kind = select.strategy_kind(catalog, strategy)
+    if kind == select.PD:
+        if nodes is None:
+            refusal = select.pools_refusal(entry, variant, hw, catalog.profile(hw))
+            if refusal:
+                raise Invalid(refusal)
+        n = select.planned_nodes(catalog, entry, variant, hw)
+        size = nodes if nodes is not None else select.planned_pool_nodes(catalog, entry, variant, hw, n)
         return Selection(variant, hw, strategy, n, features, size, size)
+    if nodes is not None:
+        refusal = select.node_refusal(catalog, entry, hw, strategy, nodes)
+        if refusal:
+            raise Invalid(refusal)
     if kind == "multi_node":
-        if nodes is not None and nodes < 2:
-            raise Invalid(f"strategy {strategy} spans several nodes: --nodes must be at least 2")
-        return Selection(variant, hw, strategy, nodes or max(2, node_count(chosen, profile, usable)), features)
-    if nodes not in (None, 1):
-        multi = [s for s in usable if s in catalog.strategies and catalog.strategies[s].deploy_type == "multi_node"]
-        raise Invalid(f"strategy {strategy} runs on one node; for {nodes} nodes choose one of: {_choices(multi)}")
+        return Selection(variant, hw, strategy, nodes or max(2, select.planned_nodes(catalog, entry, variant, hw)),
+                         features)
     if base is not None and base.strategy == strategy:
         return replace(base, features=features)
     return Selection(variant, hw, strategy, 1, features)
@@ -241,12 +224,8 @@ def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: O
 
 def _shortfall(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> Optional[str]:
     """The site's VRAM warning: a single-node command whose weights exceed the node's memory."""
-    sel = dep.selection
-    variant, profile = entry.recipe.variants[sel.variant], catalog.profile(sel.hardware)
-    if dep.deploy_type != "single_node" or fits(variant, profile):
-        return None
-    return (f"the {sel.variant} weights need {js_str(variant.vram_minimum_gb)} GB but one {sel.hardware} node has "
-            f"{js_str(profile.vram_gb)} GB; this command will not fit")
+    text = select.vram_shortfall(catalog, entry, dep.selection, dep.deploy_type)
+    return text + "; this command will not fit" if text else None
 
 
 # -- printing ----------------------------------------------------------------------------------
@@ -274,7 +253,7 @@ def _block(launch: Launch, docker: bool) -> str:
 def as_text(entry: RecipeEntry, dep: Deployment, docker: bool = False) -> str:
     sel = dep.selection
     size = f"{sel.nodes} node{'s' if sel.nodes != 1 else ''}"
-    if dep.deploy_type == PD:
+    if dep.deploy_type == select.PD:
         size = "co-located prefill and decode" if not sel.prefill_nodes else f"{sel.prefill_nodes} node(s) per role"
     features = ", ".join(sel.features) or "none"
     head = [f"# {entry.hf_id} · variant {sel.variant} · {sel.hardware} · {sel.strategy} · {size} · "
@@ -315,7 +294,7 @@ def as_json(entry: RecipeEntry, dep: Deployment) -> str:
         "docker_image": dep.docker_image, "env": dep.env,
         "launches": [_launch_json(launch) for launch in dep.launches],
     }
-    if dep.deploy_type == PD:
+    if dep.deploy_type == select.PD:
         doc["pool_nodes"] = {"prefill": sel.prefill_nodes, "decode": sel.decode_nodes}
         doc["router_config"] = dep.router_config
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

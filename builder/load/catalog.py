@@ -14,7 +14,9 @@ from typing import Any, Optional
 from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
-from builder.models import MISSING, Catalog, Platforms, RecipeEntry, Recipe, RecipeSource, Strategy, StrategySource, Taxonomy
+from builder.models import (
+    MISSING, Catalog, Platforms, Recipe, RecipeEntry, RecipeSource, Strategy, StrategySource, Taxonomy, Where,
+)
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
 

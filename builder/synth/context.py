@@ -8,7 +8,7 @@ from builder.models import HardwareOverride, HardwareProfile, Recipe, Strategy, 
 
 from builder.synth.docker import brand_key, docker_forms
 from builder.synth.deployment import Launch, Pool, Selection
-from builder.synth.hardware import UNKNOWN_PROFILE
+from builder.models.taxonomy import UNKNOWN_PROFILE
 from builder.synth.plan import variant_of
 from builder.synth.shell import finish, join_command
 

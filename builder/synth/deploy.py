@@ -14,7 +14,7 @@ from builder.synth.context import Context, assemble, make_context, node_env, sin
 from builder.synth.deployment import DEFAULT_ROUTER, SERVE_PORT, Deployment, Launch, Pool, Selection, SynthesisError
 from builder.synth.docker import image_for
 from builder.synth.plan import PD
-from builder.synth.shell import js_str
+from builder.jsonout import js_str
 
 if TYPE_CHECKING:
     from builder.models import Catalog

@@ -5,7 +5,8 @@ from typing import Any, Optional
 
 from builder.models import HardwareProfile, Recipe, Variant
 
-from builder.synth.shell import CONTINUATION, js_str
+from builder.jsonout import js_str
+from builder.synth.shell import CONTINUATION
 
 BRANDS = ("nvidia", "amd", "tpu", "intel")
 CUDA_KEYS = ("cu129", "cu130")

@@ -1,11 +1,9 @@
 """Which hardware a variant can be served on, and what runs there (spec §5.2–5.4)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from builder.models import HardwareProfile, Recipe, Variant
-from builder.models.taxonomy import UNKNOWN_PROFILE
 
 if TYPE_CHECKING:
     from builder.models import Catalog
@@ -83,13 +81,3 @@ def best_fitting_variant(recipe: Recipe, hw: str, profile: HardwareProfile) -> O
     if not candidates:
         return None
     return max(candidates, key=lambda k: (recipe.variants[k].vram_minimum_gb or 0, -candidates.index(k)))
-
-
-@dataclass(frozen=True)
-class HardwareChoice:
-    """One hardware option for a variant, as the command builder shows it."""
-
-    id: str
-    listed: bool
-    reason: Optional[str]
-    default: bool

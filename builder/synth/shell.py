@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Iterable
 
-from builder.jsonout import js_str
+
 
 _BARE_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 _SAFE = re.compile(r"[A-Za-z0-9_./=:@,+%-]+")

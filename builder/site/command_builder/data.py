@@ -12,7 +12,8 @@ import functools
 from typing import Any, Optional, Sequence
 
 from builder.synth import Launch
-from builder.synth.shell import CONTINUATION, js_str, quote
+from builder.jsonout import js_str
+from builder.synth.shell import CONTINUATION, quote
 
 from builder.site.command_builder import decode
 

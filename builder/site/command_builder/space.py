@@ -7,40 +7,27 @@ hardware × strategies × node counts × prefill/decode pool layouts); feature s
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-from builder.synth import Deployment, Selection, SynthesisError, default_features, deploy, hardware_choices
-from builder.synth import recommend, strategy_choices
-
-if TYPE_CHECKING:
-    from builder.models import Catalog, RecipeEntry
+from builder.models import Catalog, RecipeEntry
+from builder.synth import Deployment, Selection, SynthesisError, deploy, recommend
+from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
 MAX_NODES = 8
 """Largest multi-node count offered (one command tab per node)."""
 POOL_NODES = (1, 2, 3, 4)
 """Dedicated nodes per prefill/decode pool; the API never plans more than four (spec §5.5)."""
 MODES = ("tp", "tep", "dep")
-KINDS = ("single_node", "multi_node", "pd_cluster")
 PD = "pd_cluster"
 
-# `deploy` takes the validated Recipe today; the interface note says entry: accept either.
-_DEPLOY_TAKES_ENTRY = list(inspect.signature(deploy).parameters)[1] == "entry"
 
-
-def run(catalog: "Catalog", entry: "RecipeEntry", sel: Selection) -> Deployment:
+def run(catalog: Catalog, entry: RecipeEntry, sel: Selection) -> Deployment:
     """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel)
+    return deploy(catalog, entry.recipe, sel)
 
 
-def strategy_kind(catalog: "Catalog", name: str) -> str:
-    spec = catalog.strategies.get(name)
-    kind = spec.deploy_type if spec is not None else "single_node"
-    return kind if kind in KINDS else "single_node"
-
-
-def pd_modes(entry: "RecipeEntry") -> tuple[str, ...]:
+def pd_modes(entry: RecipeEntry) -> tuple[str, ...]:
     """Pool parallelism modes the recipe can use: derived from its compatible strategies' suffixes."""
     found = {"tp"} | {name.rsplit("_", 1)[-1] for name in entry.recipe.compatible_strategies}
     return tuple(m for m in MODES if m in found)
@@ -73,32 +60,16 @@ class Combo:
         return self.pd_default[2], self.pd_default[3]
 
 
-@dataclass(frozen=True)
-class HardwareOption:
-    id: str
-    reason: Optional[str]
-    """Why the variant cannot use it (the pill is disabled); None when usable."""
-    substitute: Optional[str] = None
-    """Variant actually served there when the chosen one does not fit a non-clusterable node."""
+HardwareOption = HardwareChoice
+"""A hardware pill: its id, why it is disabled, the variant served instead (from synthesis)."""
 
 
-def hardware_options(catalog: "Catalog", entry: "RecipeEntry", variant: str) -> list[HardwareOption]:
+def hardware_options(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[HardwareChoice]:
     """Every profile the page shows for a variant, in taxonomy order."""
-    out = []
-    for choice in hardware_choices(catalog, entry, variant):
-        reason, substitute = choice.reason, None
-        if reason is None:
-            rec = recommend(catalog, entry, variant, choice.id)
-            if rec is None:
-                name = catalog.profile(choice.id).display_name or choice.id
-                reason = f"no variant of this model fits {name}, which cannot be clustered"
-            elif rec.variant != variant:
-                substitute = rec.variant
-        out.append(HardwareOption(choice.id, reason, substitute))
-    return out
+    return hardware_choices(catalog, entry, variant)
 
 
-def _pool_defaults(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> tuple[int, int, str, str]:
+def _pool_defaults(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str) -> tuple[int, int, str, str]:
     d = run(catalog, entry, Selection(variant, hardware, PD, 1))
     pools = {l.role: l.pool for l in d.launches if l.pool is not None}
     p, q = pools["prefill"], pools["decode"]
@@ -112,12 +83,12 @@ def _normalize(sel: Selection, modes: tuple[str, ...]) -> Selection:
     return replace(sel, nodes=1, prefill_mode=sel.prefill_mode or modes[0], decode_mode=sel.decode_mode or modes[1])
 
 
-def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Combo]:
+def combo(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str) -> Optional[Combo]:
     """What can be selected for a usable pair; None when the pair cannot run at all."""
     rec = recommend(catalog, entry, variant, hardware)
     if rec is None or rec.variant != variant:
         return None
-    names = list(strategy_choices(catalog, entry, hardware, variant))
+    names = list(strategy_choices(catalog, entry, hardware))
     pd = _pool_defaults(catalog, entry, variant, hardware) if PD in names else (0, 0, "tp", "tp")
     rec = _normalize(rec, pd[2:])
     if rec.strategy not in names:
@@ -125,7 +96,7 @@ def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str)
     return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware), pd)
 
 
-def node_counts(catalog: "Catalog", strategy: str) -> tuple[int, ...]:
+def node_counts(catalog: Catalog, strategy: str) -> tuple[int, ...]:
     """Node counts offered for a non-PD strategy: one, or 2..MAX_NODES for multi-node ones."""
     if strategy_kind(catalog, strategy) == "multi_node":
         return tuple(range(2, MAX_NODES + 1))
@@ -136,7 +107,7 @@ POOL_SIZES = ((0, 0),) + tuple((p, d) for p in POOL_NODES for d in POOL_NODES)
 """Pool size pairs in data order: co-located first, then prefill-major dedicated counts."""
 
 
-def pool_layouts(catalog: "Catalog", c: Combo, modes: tuple[str, ...]) -> list[Optional[PoolLayout]]:
+def pool_layouts(catalog: Catalog, c: Combo, modes: tuple[str, ...]) -> list[Optional[PoolLayout]]:
     """Every size pair × mode pair in data order; None where the hardware cannot co-locate."""
     split = catalog.profile(c.hardware).gpu_count >= 2
     return [PoolLayout(p, d, pm, dm) if split or p else None

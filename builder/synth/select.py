@@ -1,0 +1,242 @@
+"""What can run where, and why not: the one place every consumer asks (spec §5.2–5.5).
+
+The API build, the variant endpoints, the command builder, the fit matrix and ``recipes command``
+all ask these functions which hardware, strategy and node count a selection may use, and get the
+reason in words when it may not. The primitive rules sit in :mod:`builder.synth.hardware` (which
+profiles a checkpoint can use) and :mod:`builder.synth.plan` (strategies, node counts, pools);
+nothing outside synthesis combines them on its own.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from builder.jsonout import js_str
+from builder.models import Catalog, HardwareProfile, Recipe, RecipeEntry
+from builder.synth.deployment import Selection
+from builder.synth.hardware import (
+    allowed_by_variant,
+    default_hardware,
+    fits,
+    hardware_list,
+    incompatibility,
+    precision_runs_on,
+)
+from builder.synth.plan import (
+    MAX_POOL_NODES,
+    PD,
+    SKIP,
+    alternatives,
+    enabled_features,
+    node_count,
+    pd_plan,
+    pool_sizes,
+    recommended_strategy,
+    usable_strategies,
+    variant_of,
+)
+from builder.synth.recommend import recommend
+
+KINDS = ("single_node", "multi_node", "pd_cluster")
+
+
+def strategy_kind(catalog: Catalog, name: str) -> str:
+    """How a strategy deploys (its file's ``deploy_type``); an unknown name is single-node (§8.4)."""
+    spec = catalog.strategies.get(name)
+    kind = spec.deploy_type if spec is not None else "single_node"
+    return kind if kind in KINDS else "single_node"
+
+
+# -- hardware -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HardwareChoice:
+    """One profile a recipe page shows for a variant, and whether (and what) it can serve there."""
+
+    id: str
+    reason: str | None
+    """Why the variant cannot be served there (the pill is disabled); None when it can."""
+    incompatible: str | None = None
+    """The checkpoint-level part of ``reason``: precision, `unsupported`, not published there."""
+    substitute: str | None = None
+    """The variant served instead when the chosen one does not fit a node that cannot be clustered."""
+    default: bool = False
+
+
+def shown_profiles(catalog: Catalog, recipe: Recipe, variant: str) -> list[str]:
+    """Profiles a page lists, in taxonomy order: restricted ones only when the recipe names them."""
+    default = default_hardware(catalog, recipe, variant_of(recipe, variant))
+    return [hw for hw, p in catalog.taxonomy.hardware_profiles.items()
+            if not p.restricted or hw in recipe.meta.hardware or hw == default]
+
+
+def hardware_choices(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[HardwareChoice]:
+    """Every profile the recipe shows, with the reason when this variant cannot be served on it."""
+    recipe = entry.recipe
+    chosen = variant_of(recipe, variant)
+    default = default_hardware(catalog, recipe, chosen)
+    out = []
+    for hw in shown_profiles(catalog, recipe, variant):
+        profile = catalog.profile(hw)
+        incompatible = incompatibility(recipe, chosen, hw, profile)
+        reason, substitute = incompatible, None
+        if reason is None:
+            rec = recommend(catalog, entry, variant, hw)
+            if rec is None:
+                name = profile.display_name or hw
+                reason = f"no variant of this model fits {name}, which cannot be clustered"
+            elif rec.variant != variant:
+                substitute = rec.variant
+        out.append(HardwareChoice(hw, reason, incompatible, substitute, hw == default))
+    return out
+
+
+def listed_hardware(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[str]:
+    """Hardware the API renders for a variant: its default first (§5.2)."""
+    return hardware_list(catalog, entry.recipe, variant_of(entry.recipe, variant))
+
+
+def variants_that_fit(recipe: Recipe, hw: str, profile: HardwareProfile) -> list[str]:
+    return [k for k, v in recipe.variants.items() if fits(v, profile) and not incompatibility(recipe, v, hw, profile)]
+
+
+def no_rendering_reason(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str,
+                        served: Selection | None) -> str:
+    """Why a variant gets no document of its own on a hardware it is compatible with."""
+    chosen, profile = entry.recipe.variants[variant], catalog.profile(hw)
+    name = profile.display_name or hw
+    if profile.scalable is False and not fits(chosen, profile):
+        text = (f"the weights ({js_str(chosen.vram_minimum_gb)} GB) do not fit one {name} "
+                f"({js_str(profile.vram_gb)} GB), which cannot be clustered")
+        return text + (f"; variant {served.variant} is served there instead" if served is not None else "")
+    return f"a prefill/decode cluster would need more than {MAX_POOL_NODES} nodes per role on {name}"
+
+
+def vram_shortfall(catalog: Catalog, entry: RecipeEntry, sel: Selection, deploy_type: str) -> str | None:
+    """A single-node command whose weights exceed the node's memory, in words; else None."""
+    variant, profile = entry.recipe.variants[sel.variant], catalog.profile(sel.hardware)
+    if deploy_type != "single_node" or fits(variant, profile):
+        return None
+    return (f"the {sel.variant} weights need {js_str(variant.vram_minimum_gb)} GB but one {sel.hardware} node has "
+            f"{js_str(profile.vram_gb)} GB")
+
+
+# -- the fit matrix -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a variant fits one hardware profile: nodes needed, or why it cannot run."""
+
+    nodes: int | None
+    short: str
+    """A cell label: `1 node`, `Blackwell only`, `too small`…"""
+    detail: str
+    """One sentence for a tooltip."""
+
+
+def fit(recipe: Recipe, key: str, hw: str, profile: HardwareProfile) -> Fit:
+    variant = recipe.variants[key]
+    name = profile.display_name or hw
+    reason = incompatibility(recipe, variant, hw, profile)
+    if reason is not None:
+        if not precision_runs_on(variant, profile):
+            short = "Blackwell only"
+        elif not allowed_by_variant(variant, hw):
+            short = "not published"
+        else:
+            short = "unsupported"
+        return Fit(None, short, reason[0].upper() + reason[1:] + ".")
+    need, have = float(variant.vram_minimum_gb or 0), float(profile.vram_gb or 0)
+    nodes = 1 if fits(variant, profile) or have <= 0 else math.ceil(need / have)
+    if nodes > 1 and not profile.scalable:
+        return Fit(None, "too small", f"Needs {need:g} GB but {name} has {have:g} GB and cannot be clustered.")
+    if nodes > 1 and not any(s.startswith("multi_node_") for s in recipe.compatible_strategies):
+        return Fit(None, "too small", f"Needs {need:g} GB, more than one {name} node ({have:g} GB), "
+                                      "and this recipe has no multi-node strategy.")
+    label = "1 node" if nodes == 1 else f"{nodes} nodes"
+    detail = (f"Fits one {name} node ({need:g} of {have:g} GB for weights)." if nodes == 1 else
+              f"Needs {need:g} GB: {nodes} × {name} nodes of {have:g} GB each.")
+    return Fit(nodes, label, detail)
+
+
+# -- strategies and node counts -------------------------------------------------------------------
+
+
+def strategy_choices(catalog: Catalog, entry: RecipeEntry, hardware: str) -> list[str]:
+    """Compatible strategies usable on that hardware, in recipe order."""
+    return usable_strategies(entry.recipe, catalog.profile(hardware))
+
+
+def default_features(entry: RecipeEntry, hardware: str) -> tuple[str, ...]:
+    return enabled_features(entry.recipe, hardware)
+
+
+def strategy_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str) -> str | None:
+    """Why a strategy cannot be asked for on a hardware; None when it can."""
+    if strategy in strategy_choices(catalog, entry, hw):
+        return None
+    why = f" ({hw} cannot be clustered)" if strategy in entry.recipe.compatible_strategies else ""
+    return f"strategy {strategy} is not available for {entry.hf_id} on {hw}{why}"
+
+
+def node_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str, nodes: int) -> str | None:
+    """Why a node count does not suit a (non prefill/decode) strategy; None when it does."""
+    kind = strategy_kind(catalog, strategy)
+    if kind == "multi_node" and nodes < 2:
+        return f"strategy {strategy} spans several nodes: --nodes must be at least 2"
+    if kind == "single_node" and nodes != 1:
+        multi = [s for s in strategy_choices(catalog, entry, hw) if strategy_kind(catalog, s) == "multi_node"]
+        return f"strategy {strategy} runs on one node; for {nodes} nodes choose one of: {', '.join(multi) or 'none'}"
+    return None
+
+
+def pools_refusal(entry: RecipeEntry, variant: str, hw: str, profile: HardwareProfile) -> str | None:
+    """Why the API plans no prefill/decode pools for a variant on a hardware; None when it does."""
+    if pd_plan(entry.recipe.variants[variant], profile) == SKIP:
+        return (f"variant {variant} needs more than {MAX_POOL_NODES} nodes per prefill/decode role on {hw}; "
+                "pass --nodes to size the pools yourself")
+    return None
+
+
+def planned_nodes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> int:
+    """Nodes the API plans for a variant on a hardware: 2 when it must span nodes, else 1."""
+    return node_count(entry.recipe.variants[variant], catalog.profile(hw), strategy_choices(catalog, entry, hw))
+
+
+def planned_pool_nodes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, nodes: int) -> int:
+    """Nodes per prefill/decode role the API plans (0: both roles share one node)."""
+    return pool_sizes(pd_plan(entry.recipe.variants[variant], catalog.profile(hw)), nodes)
+
+
+def planned_strategy(entry: RecipeEntry, nodes: int) -> str:
+    return recommended_strategy(entry.recipe, nodes)
+
+
+# -- the renderings of one variant on one hardware ------------------------------------------------
+
+
+def renderings(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> tuple[Selection, list[Selection]] | None:
+    """The recommended selection and every alternative the API renders; None when nothing runs.
+
+    The one enumeration the compatible API and our variant endpoints share (§5.4–5.5).
+    """
+    sel = recommend(catalog, entry, variant, hw)
+    if sel is None:
+        return None
+    recipe, profile = entry.recipe, catalog.profile(hw)
+    chosen = recipe.variants[sel.variant]
+    alts = []
+    for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
+        size = pool_sizes(alt.plan, alt.nodes)
+        alts.append(Selection(sel.variant, hw, alt.strategy, alt.nodes, sel.features, size, size))
+    return sel, alts
+
+
+__all__ = [
+    "PD", "Fit", "HardwareChoice", "default_features", "default_hardware", "fit", "hardware_choices", "listed_hardware",
+    "no_rendering_reason", "node_refusal", "planned_nodes", "planned_pool_nodes", "planned_strategy",
+    "pools_refusal", "recommend", "renderings", "shown_profiles", "strategy_choices", "strategy_kind",
+    "strategy_refusal", "variants_that_fit", "vram_shortfall",
+]
