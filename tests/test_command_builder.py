@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from builder.api import build_api
+from builder.api import build_api_tree
 from builder.check import load_catalog
 from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
@@ -72,8 +72,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = write_recipes(tmp_path_factory.mktemp("recipes"),
                          {"acme/Big-MoE": BIG, "acme/Small": SMALL, "acme/Omni": OMNI}, HARDWARE, STRATEGIES)
     catalog = load_catalog(root)
-    api = build_api(catalog)
-    texts = command_builder.all_builder_json(catalog, api)
+    api = build_api_tree(catalog)
+    texts = command_builder.all_builder_json(catalog, api.documents)
     return {"catalog": catalog, "api": api, "texts": texts,
             "data": {k: unpack(json.loads(v)) for k, v in texts.items() if v is not None}}
 
@@ -122,18 +122,18 @@ def test_a_feature_that_repeats_a_base_flag_moves_it(site: dict[str, Any]) -> No
 def test_the_no_javascript_command_is_the_api_recommendation(site: dict[str, Any]) -> None:
     catalog, api = site["catalog"], site["api"]
     for hf_id in ("acme/Big-MoE", "acme/Small"):
-        ctx = command_builder.page_context(catalog, catalog.entry(hf_id), api)
-        rec = json.loads(api[f"{hf_id}.json"])["recommended_command"]
+        ctx = command_builder.page_context(catalog, catalog.entry(hf_id), api.documents)
+        rec = json.loads(api.files[f"{hf_id}.json"])["recommended_command"]
         want = rec.get("command") or rec.get("head_command") or rec["prefill"]["command"]
         assert ctx["command"] == want
         assert ctx["view"]["output"]["command"] == want
         assert "<" not in ctx["data"].replace("&lt;", "")
-    assert command_builder.page_context(catalog, catalog.entry("acme/Omni"), api) is None
+    assert command_builder.page_context(catalog, catalog.entry("acme/Omni"), api.documents) is None
 
 
 def test_data_is_deterministic(site: dict[str, Any]) -> None:
     catalog, api = site["catalog"], site["api"]
-    again = {e.hf_id: command_builder.builder_json(catalog, e, api) for e in catalog.recipes}
+    again = {e.hf_id: command_builder.builder_json(catalog, e, api.documents) for e in catalog.recipes}
     assert again == site["texts"]
 
 

@@ -251,7 +251,21 @@ def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> d
     return sink.files
 
 
+@dataclass(frozen=True)
+class ApiBuild:
+    """The API in memory: each reference document as a value (what the site reads, never
+    re-parsed), and every file as the bytes to publish (the documents plus our variant endpoints)."""
+
+    documents: dict[str, Any]
+    files: dict[str, bytes]
+
+
+def build_api_tree(catalog: Catalog, warnings: Optional[list[str]] = None) -> ApiBuild:
+    documents = build_documents(catalog, warnings)
+    files = {path: dumps_bytes(value) for path, value in documents.items()}
+    return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings))
+
+
 def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, bytes]:
     """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
-    files = {path: dumps_bytes(value) for path, value in build_documents(catalog, warnings).items()}
-    return with_variant_endpoints(catalog, files, warnings)
+    return build_api_tree(catalog, warnings).files

@@ -3,22 +3,22 @@
 Lifecycle of one build (MkDocs 1.6 plugin events, in the order MkDocs fires them):
 
 * ``on_startup``  — remember whether we are serving (the instance then lives across rebuilds).
-* ``on_config``   — load the recipe catalog, build the JSON API and all site pages, once per
-  build. A recipe error stops the build with its located message (no traceback).
+* ``on_config``   — load the recipe catalog, build the JSON API, all site pages and every
+  recipe's command-builder data, once per build and before any page renders. A recipe error
+  stops the build with its located message (no traceback).
 * ``on_files``    — add the generated Markdown pages, the JSON API files, the browse index,
   the variant redirects and `site_src/assets/*` to the build as generated files.
 * ``on_page_content`` — sanitize the rendered body of generated pages (defence in depth: guides
   are already sanitized by the builder).
 * ``on_page_context`` — hand the templates what they need beyond the page body: the providers
   sidebar, and for recipe pages the body split around the command builder plus the builder's
-  own context (`recipe_builder`) or, until it exists, the default command.
+  own context (`recipe_builder`; None for omni recipes, which show their plain commands).
 * ``on_serve``    — watch the recipes, `site_src/` and the builder's own code.
 
 Nothing here computes page content; that all happens in :func:`builder.site.pages.build_site`.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import sys
 import time
@@ -54,6 +54,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._code_stamp: Optional[float] = None
         self._catalog: Any = None
         self._api: dict[str, bytes] = {}
+        self._builders: dict[str, Any] = {}
+        self._builder_cache: Any = None  # kept across `mkdocs serve` rebuilds
         self._extras: dict[str, bytes] = {}
         self._site: Any = None
         self._recipes_rel = "recipes"
@@ -81,15 +83,20 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         except ValueError:  # recipes outside the repository: best guess is the folder name
             self._recipes_rel = root.name
         try:
-            from builder.api import build_api
+            from builder.api import build_api_tree
             from builder.check import load_catalog
+            from builder.site import command_builder
             from builder.site.pages import build_site
+            from builder.site.pages.extras import site_extra_files
 
             self._catalog = load_catalog(root)
-            self._api = build_api(self._catalog)
-            self._site = build_site(self._catalog, self._api, self._options(config), root=root)
-            from builder.site.pages.extras import site_extra_files
+            api = build_api_tree(self._catalog)
+            self._api = api.files
+            self._site = build_site(self._catalog, api, self._options(config), root=root)
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
+            if self._builder_cache is None:
+                self._builder_cache = command_builder.BuilderCache()
+            self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache)
         except RecipeError as err:
             raise PluginError(str(err)) from None
         log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
@@ -169,14 +176,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         """The command builder's context (`recipe_builder`), and the plain recommended commands
         (`recipe_commands`) that `recipe.html` shows when there is no builder for the page."""
         facts = self._site.facts.get(hf_id)
-        context: dict[str, Any] = {"recipe_builder": None, "recipe_commands": facts.commands if facts else ()}
-        # Optional module: absent means "not written yet"; if present, its errors must surface.
-        if importlib.util.find_spec("builder.site.command_builder") is not None:
-            from builder.site import command_builder
-
-            entry = next(e for e in self._catalog.recipes if e.hf_id == hf_id)
-            context["recipe_builder"] = command_builder.page_context(self._catalog, entry, self._api)
-        return context
+        return {"recipe_builder": self._builders.get(hf_id),
+                "recipe_commands": facts.commands if facts else ()}
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = self._base(config)

@@ -1,14 +1,14 @@
 """The command builder of recipe pages: what the MkDocs plugin hands to ``partials/command-builder.html``.
 
-The plugin calls :func:`page_context` once per recipe page and puts the result in the Jinja
-variable ``recipe_builder``. The builder's data is inlined in the page (one request fewer than a
-separate file, and the URL's selection can be shown before first paint); the script and
-stylesheet are ``assets/command-builder.{js,css}``.
+The plugin calls :func:`page_contexts` once per build, before any page is rendered, and puts each
+recipe's result in the Jinja variable ``recipe_builder``. The builder's data is inlined in the page
+(one request fewer than a separate file, and the URL's selection can be shown before first paint);
+the script and stylesheet are ``assets/command-builder.{js,css}``.
 
 Computing the data renders every selection a page offers, which is the slow part of a site build,
-so the first call of a build computes every recipe at once, on all cores when it is safe to fork;
-later calls read that cache, and a rebuild (`mkdocs serve`) recomputes only recipes whose inputs
-changed.
+so all recipes are computed at once, on all cores when it is safe to fork; a
+:class:`BuilderCache` kept by the caller (``mkdocs serve``) lets a rebuild recompute only the
+recipes whose inputs changed.
 """
 from __future__ import annotations
 
@@ -17,24 +17,30 @@ import json
 import multiprocessing
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Optional
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
+from builder.models import Catalog, RecipeEntry
 from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
 
-if TYPE_CHECKING:
-    from builder.models import Catalog, RecipeEntry
-
 _job: dict[str, Any] = {}
-"""What forked workers read (inherited memory, nothing pickled but the recipe id)."""
-_seen: dict[str, Any] = {"catalog": None}
-_docs: dict[str, tuple[str, Optional[str]]] = {}
-"""hf_id → (fingerprint of its inputs, builder JSON): `mkdocs serve` rebuilds only what changed."""
+"""Handed to forked workers for the duration of one :func:`all_builder_json` call (inherited
+memory: nothing is pickled but the recipe id)."""
 
 
-def api_document(api_files: dict[str, bytes], hf_id: str) -> dict[str, Any]:
-    data = api_files.get(f"{hf_id}.json") or api_files.get(f"/{hf_id}.json")
-    return json.loads(data) if data else {}
+@dataclass
+class BuilderCache:
+    """hf_id → (fingerprint of its inputs, builder JSON), kept across `mkdocs serve` rebuilds."""
+
+    texts: dict[str, tuple[str, Optional[str]]] = field(default_factory=dict)
+
+
+def api_document(documents: Mapping[str, Any], hf_id: str) -> dict[str, Any]:
+    """The recipe's API document as built in memory (never re-parsed from its bytes)."""
+    doc = documents.get(f"{hf_id}.json")
+    return doc if isinstance(doc, dict) else {}
 
 
 def encode(doc: Optional[dict[str, Any]]) -> str:
@@ -42,18 +48,18 @@ def encode(doc: Optional[dict[str, Any]]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def builder_json(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[str]:
+def builder_json(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any]) -> Optional[str]:
     """The builder data of one recipe as JSON text; None when the recipe has no commands (omni)."""
-    doc = recipe_document(catalog, entry, api_document(api_files, entry.hf_id))
+    doc = recipe_document(catalog, entry, api_document(documents, entry.hf_id))
     return None if doc is None else encode(doc)
 
 
 def _work(hf_id: str) -> Optional[str]:
-    catalog, api_files = _job["catalog"], _job["api"]
-    return builder_json(catalog, catalog.entry(hf_id), api_files)
+    catalog, documents = _job["catalog"], _job["documents"]
+    return builder_json(catalog, catalog.entry(hf_id), documents)
 
 
-def all_builder_json(catalog: "Catalog", api_files: dict[str, bytes],
+def all_builder_json(catalog: Catalog, documents: Mapping[str, Any],
                      only: Optional[list[str]] = None) -> dict[str, Optional[str]]:
     """Builder data of every recipe (or of `only`), in parallel when the process can fork safely."""
     ids = [e.hf_id for e in catalog.recipes] if only is None else only
@@ -61,8 +67,8 @@ def all_builder_json(catalog: "Catalog", api_files: dict[str, bytes],
     # Forking a process that runs threads (`mkdocs serve`) can deadlock the children.
     can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or not can_fork:
-        return {hf_id: builder_json(catalog, catalog.entry(hf_id), api_files) for hf_id in ids}
-    _job.update(catalog=catalog, api=api_files)
+        return {hf_id: builder_json(catalog, _entry(catalog, hf_id), documents) for hf_id in ids}
+    _job.update(catalog=catalog, documents=documents)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return dict(zip(ids, pool.map(_work, ids, chunksize=1), strict=True))
@@ -74,22 +80,28 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _fingerprint(shared: str, entry: "RecipeEntry", api_files: dict[str, bytes]) -> str:
+def _entry(catalog: Catalog, hf_id: str) -> RecipeEntry:
+    entry = catalog.entry(hf_id)
+    assert entry is not None, hf_id
+    return entry
+
+
+def _fingerprint(shared: str, entry: RecipeEntry, documents: Mapping[str, Any]) -> str:
     """What a recipe's data depends on: its YAML, its API document, the taxonomy and strategies."""
-    return _digest([shared, entry.raw, hashlib.sha256(api_files.get(f"{entry.hf_id}.json", b"")).hexdigest()])
+    return _digest([shared, entry.raw, api_document(documents, entry.hf_id)])
 
 
-def _data(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[str]:
-    if _seen["catalog"] is not catalog:  # a new build: refresh every recipe whose inputs changed
-        _seen["catalog"] = catalog
-        shared = _digest([catalog.taxonomy_raw, catalog.strategies_raw])
-        prints = {e.hf_id: _fingerprint(shared, e, api_files) for e in catalog.recipes}
-        stale = [h for h, fp in prints.items() if _docs.get(h, ("",))[0] != fp]
-        for hf_id, text in all_builder_json(catalog, api_files, stale).items():
-            _docs[hf_id] = (prints[hf_id], text)
-    if entry.hf_id not in _docs:  # not part of the catalog it came with
-        _docs[entry.hf_id] = ("", builder_json(catalog, entry, api_files))
-    return _docs[entry.hf_id][1]
+def all_texts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None
+              ) -> dict[str, Optional[str]]:
+    """Builder JSON of every recipe; with a cache, only recipes whose inputs changed are computed."""
+    if cache is None:
+        return all_builder_json(catalog, documents)
+    shared = _digest([catalog.taxonomy_raw, catalog.strategies_raw])
+    prints = {e.hf_id: _fingerprint(shared, e, documents) for e in catalog.recipes}
+    stale = [h for h, fp in prints.items() if cache.texts.get(h, ("",))[0] != fp]
+    for hf_id, text in all_builder_json(catalog, documents, stale).items():
+        cache.texts[hf_id] = (prints[hf_id], text)
+    return {h: cache.texts[h][1] for h in prints}
 
 
 def _for_template(text: str) -> str:
@@ -97,16 +109,26 @@ def _for_template(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def page_context(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[dict[str, Any]]:
+def context_of(text: Optional[str], hf_id: str) -> Optional[dict[str, Any]]:
     """`recipe_builder` for a recipe page; None when the recipe has no serve command (omni).
 
     Keys: ``data`` (the inlined JSON, already escaped for the template), ``view`` (rows and command
     card of the recommended selection, for the server-rendered HTML) and ``command`` (the
     recommended command of the API document, which the page shows without JavaScript).
     """
-    text = _data(catalog, entry, api_files)
     if text is None:
         return None
     data = json.loads(text)
     view = default_view(data)
-    return {"data": _for_template(text), "view": view, "command": view["output"]["command"], "hf_id": entry.hf_id}
+    return {"data": _for_template(text), "view": view, "command": view["output"]["command"], "hf_id": hf_id}
+
+
+def page_contexts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None
+                  ) -> dict[str, Optional[dict[str, Any]]]:
+    """`recipe_builder` of every recipe page, computed up front."""
+    return {hf_id: context_of(text, hf_id) for hf_id, text in all_texts(catalog, documents, cache).items()}
+
+
+def page_context(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """`recipe_builder` of one recipe page."""
+    return context_of(builder_json(catalog, entry, documents), entry.hf_id)

@@ -8,13 +8,13 @@ things colliding on one URL is an error rather than a silent overwrite.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlencode
 
 from builder.errors import Problem, RecipeError
+from builder.api import ApiBuild
 from builder.site.pages import browse as browse_page, listing as listing_pages, redirects, seo
 from builder.site.facts import RecipeFacts, SiteFacts, site_facts
 from builder.site.pages.fit import fit_matrix
@@ -86,13 +86,12 @@ def _issue_link(repo_url: Optional[str], r: RecipeFacts) -> Optional[str]:
     return repo_url.rstrip("/") + "/issues/new?" + urlencode({"title": f"Recipe: {r.hf_id}"})
 
 
-def build_site(catalog: "Catalog", api_files: dict[str, bytes], options: SiteOptions = SiteOptions(),
+def build_site(catalog: "Catalog", api: ApiBuild, options: SiteOptions = SiteOptions(),
                root: Optional[Path] = None) -> SiteBuild:
-    """All generated pages and site files for `catalog`; `api_files` is `builder.api.build_api`'s output."""
+    """All generated pages and site files for `catalog`, from the API built in memory."""
     entries: list["RecipeEntry"] = list(catalog.recipes)
-    docs: dict[str, dict[str, Any]] = {
-        e.hf_id: json.loads(api_files[f"{e.hf_id}.json"]) if f"{e.hf_id}.json" in api_files else {}
-        for e in entries}
+    docs: dict[str, dict[str, Any]] = {e.hf_id: api.documents.get(f"{e.hf_id}.json") or {} for e in entries}
+    api_files = api.files
     site = site_facts(catalog, docs, root if root is not None else getattr(catalog, "root", None))
     facts, hardware = site.recipes, site.hardware
     out = SiteBuild(site, options)
