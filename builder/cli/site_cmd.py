@@ -1,7 +1,9 @@
 """`build` and `serve`: run MkDocs on the repository's `mkdocs.yml`, in process.
 
 MkDocs does the site; the `recipes` plugin named in `mkdocs.yml` loads the catalog and adds the
-recipe pages and the JSON API. `--recipes` reaches that plugin by overriding its `recipes_dir`
+recipe pages and the JSON API. `build` writes into a staging folder beside the target and swaps
+it in only when MkDocs finished (MkDocs itself empties its site folder first), so a failed or
+killed build leaves the previous site as it was. `--recipes` reaches that plugin by overriding its `recipes_dir`
 option through MkDocs' own config loading, so it also holds across `serve` rebuilds (MkDocs
 reloads the config on every change).
 """
@@ -12,6 +14,8 @@ import logging
 import sys
 from pathlib import Path
 from typing import Any, Optional
+
+from builder.write.publish import UnsafePath, publish_folder, staging_folder
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 PLUGIN = "recipes"
@@ -101,17 +105,22 @@ def run_build(args: argparse.Namespace) -> int:
 
     _logging()
     path = config_file(args.config_file)
+    overrides = plugin_override(path, args.recipes)
     try:
-        cfg = load_config(str(path), site_dir=str(args.out.resolve()) if args.out else None,
-                          strict=args.strict or None, **plugin_override(path, args.recipes))
-        cfg.plugins.on_startup(command="build", dirty=False)
-        try:
-            build(cfg)
-        finally:
-            cfg.plugins.on_shutdown()
+        target = args.out.absolute() if args.out else Path(load_config(str(path), **overrides).site_dir)
+        with staging_folder(target) as staging:
+            cfg = load_config(str(path), site_dir=str(staging), strict=args.strict or None, **overrides)
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+            publish_folder(staging, target)
     except MkDocsException as err:  # Abort (strict warnings, plugin errors) and config errors
         return _fail(err)
-    print(f"built {cfg.site_dir}", file=sys.stderr)
+    except (OSError, UnsafePath) as err:
+        return _fail(f"cannot write the site to {target}: {getattr(err, 'strerror', None) or err}")
+    print(f"built {target}", file=sys.stderr)
     return 0
 
 
