@@ -96,8 +96,6 @@ def test_key_table_lists_every_model_field_with_its_docstring():
 
 
 def test_authoring_page_gets_the_generated_key_table():
-    if not AUTHORING.is_file():
-        pytest.skip("authoring page not written yet")
     page = AUTHORING.read_text(encoding="utf-8")
     assert page.count(KEY_TABLE_MARKER) == 1
     expanded = expand_key_table(page)
@@ -106,8 +104,6 @@ def test_authoring_page_gets_the_generated_key_table():
 
 def test_architecture_page_names_only_modules_that_exist():
     page = REPO / "site_src" / "docs" / "docs" / "architecture.md"
-    if not page.is_file():
-        pytest.skip("architecture page not written yet")
     named = set(re.findall(r"`(builder/[\w/]*?(?:\.py|/))`", page.read_text(encoding="utf-8")))
     assert len(named) > 20
     assert sorted(p for p in named if not (REPO / p).exists()) == []
