@@ -17,7 +17,7 @@
   var input = root.querySelector(".rs-search__input");
   var panel = root.querySelector(".rs-search__panel");
   var data = null, loading = null, links = [], active = -1;
-  var LIMIT = 8, DOCS = 4, LATEST = 5;
+  var LIMIT = 8, DOCS = 4;
 
   function squash(s) { return String(s || "").toLowerCase().replace(/[-_.\s]/g, ""); }
   function href(u) { return new URL(u, SITE).href; }
@@ -88,7 +88,7 @@
     var total = data.recipes.length;
     if (!words.length) {
       panel.appendChild(heading("Latest recipes"));
-      data.recipes.slice(0, LATEST).forEach(function (r) { panel.appendChild(item(r, "recipe", r.m)); });
+      data.latest.forEach(function (i) { var r = data.recipes[i]; panel.appendChild(item(r, "recipe", r.m)); });
       panel.appendChild(browseLink("Browse all " + total + " recipes →", ""));
       return show(true);
     }

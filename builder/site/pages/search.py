@@ -5,7 +5,9 @@ every first visit (57 KB gzip of a 166 KB visit) and ranks by term frequency, so
 GLM-4.5-Air above GLM-5.2 and docs paragraphs mixed into model results. Here everything that
 decides an order is computed at build time:
 
-* recipes are listed newest first (`date_updated`, then id), providers by name, docs by path;
+* recipes are listed newest first (:func:`newest_models`: within a model family the higher
+  version in the name, GLM-5.2 before GLM-5.1 before GLM-4.5-Air; families by their latest
+  `date_updated`), providers by name, docs by path;
 * each record carries `k`, its squashed match key (repo name; provider name and org), and `h`, the
   squashed haystack of every field the Browse page filters on (so "see all in Browse" finds the
   same recipes).
@@ -27,6 +29,7 @@ from builder.site.pages.facts import RecipeFacts, SiteFacts
 from builder.site.pages.listing import newest_first
 
 INDEX = "search.json"
+LATEST = 5
 _SQUASH = re.compile(r"[-_.\s]+")
 
 
@@ -46,6 +49,32 @@ class DocEntry:
     """Title of the page the heading is on (shown under the heading)."""
 
 
+_FAMILY = re.compile(r"^[^\d]*")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _family(r: RecipeFacts) -> str:
+    """The name before its first digit, squashed: `glm` for GLM-5.2, `deepseekv` for DeepSeek-V4-Pro."""
+    return r.org.lower() + "/" + squash(_FAMILY.match(r.repo).group(0))  # type: ignore[union-attr]
+
+
+def _version(r: RecipeFacts) -> tuple[int, ...]:
+    """Numbers in the name, padded so GLM-5 sorts as 5.0 (below 5.2) rather than as a prefix."""
+    return (tuple(int(n) for n in _NUMBERS.findall(r.repo)) + (0,) * 8)[:8]
+
+
+def newest_models(recipes: tuple[RecipeFacts, ...] | list[RecipeFacts]) -> list[RecipeFacts]:
+    """Newest first, as a reader means it. Recipes carry no release date, and `date_updated` says
+    when the recipe was last edited (GLM-5 after GLM-5.2), so within a family the version in the
+    name decides; families come in the order of their most recently updated recipe."""
+    ordered = newest_first(recipes)
+    latest: dict[str, int] = {}
+    for i, r in enumerate(ordered):
+        latest.setdefault(_family(r), i)
+    rank = {r.hf_id: i for i, r in enumerate(ordered)}
+    return sorted(ordered, key=lambda r: (latest[_family(r)], tuple(-n for n in _version(r)), rank[r.hf_id]))
+
+
 def _recipe(r: RecipeFacts, site: SiteFacts) -> dict[str, Any]:
     hw = " ".join(f"{h} {site.hardware[h].display_name}" for h in r.verified if h in site.hardware)
     precisions = " ".join(dict.fromkeys(v.precision.lower() for v in r.variants))
@@ -63,8 +92,12 @@ def _provider(org: str, count: int, site: SiteFacts) -> dict[str, Any]:
 
 def search_index(site: SiteFacts, docs: list[DocEntry]) -> bytes:
     """`search.json`: recipes (newest first), providers and doc headings, as compact JSON."""
+    models = newest_models(site.recipes)
+    position = {r.hf_id: i for i, r in enumerate(models)}
     doc = {
-        "recipes": [_recipe(r, site) for r in newest_first(site.recipes)],
+        "recipes": [_recipe(r, site) for r in models],
+        # The empty box lists the most recently updated recipes, like the home page.
+        "latest": [position[r.hf_id] for r in newest_first(site.recipes)[:LATEST]],
         "providers": sorted((_provider(org, len(rs), site) for org, rs in site.by_org().items()),
                             key=lambda p: (p["k"], p["o"])),
         "docs": [{"u": d.url, "n": d.title, "p": d.page, "k": squash(d.title), "h": squash(f"{d.title} {d.page}")}
