@@ -61,7 +61,7 @@ def monogram(name: str) -> str:
         return "?"
     if len(words) > 1:
         return (words[0][0] + words[1][0]).upper()
-    humps = re.findall(r"[A-Z][a-z]+", words[0])
+    humps: list[str] = re.findall(r"[A-Z][a-z]+", words[0])
     if len(humps) >= 2 and not words[0].isupper():
         return humps[0][0] + humps[1][0]
     return words[0][0].upper()

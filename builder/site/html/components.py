@@ -74,7 +74,7 @@ def recipe_card(r: RecipeFacts, site: SiteFacts, from_url: str) -> str:
     blurb = r.description or r.headline
     body = (
         tag("span", esc(r.repo), class_="card__repo")
-        + tag("span", esc(r.org), class_="card__org")
+        + tag("span", initial_tile(r.org) + esc(r.org), class_="card__org")
         + recipe_badges(r, site, element="span")
         + tag("span", esc(blurb), class_="card__blurb")
     )

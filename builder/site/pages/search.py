@@ -5,7 +5,7 @@ every first visit (57 KB gzip of a 166 KB visit) and ranks by term frequency, so
 GLM-4.5-Air above GLM-5.2 and docs paragraphs mixed into model results. Here everything that
 decides an order is computed at build time:
 
-* recipes are listed newest first (:func:`newest_models`: within a model family the higher
+* recipes are listed newest first (:func:`~builder.site.pages.listing.newest_models`: within a model family the higher
   version in the name, GLM-5.2 before GLM-5.1 before GLM-4.5-Air; families by their latest
   `date_updated`), providers by name, docs by path;
 * each record carries `k`, its squashed match key (repo name; provider name and org), and `h`, the
@@ -26,16 +26,10 @@ from typing import Any
 
 from builder.site.html.components import size_text
 from builder.site.pages.facts import RecipeFacts, SiteFacts
-from builder.site.pages.listing import newest_first
+from builder.site.pages.listing import newest_first, newest_models, squash
 
 INDEX = "search.json"
 LATEST = 5
-_SQUASH = re.compile(r"[-_.\s]+")
-
-
-def squash(text: str) -> str:
-    """What the browser scripts call `squash`: lower case without `-`, `_`, `.` and spaces."""
-    return _SQUASH.sub("", text.lower())
 
 
 @dataclass(frozen=True)
@@ -47,32 +41,6 @@ class DocEntry:
     title: str
     page: str
     """Title of the page the heading is on (shown under the heading)."""
-
-
-_FAMILY = re.compile(r"^[^\d]*")
-_NUMBERS = re.compile(r"\d+")
-
-
-def _family(r: RecipeFacts) -> str:
-    """The name before its first digit, squashed: `glm` for GLM-5.2, `deepseekv` for DeepSeek-V4-Pro."""
-    return r.org.lower() + "/" + squash(_FAMILY.match(r.repo).group(0))  # type: ignore[union-attr]
-
-
-def _version(r: RecipeFacts) -> tuple[int, ...]:
-    """Numbers in the name, padded so GLM-5 sorts as 5.0 (below 5.2) rather than as a prefix."""
-    return (tuple(int(n) for n in _NUMBERS.findall(r.repo)) + (0,) * 8)[:8]
-
-
-def newest_models(recipes: tuple[RecipeFacts, ...] | list[RecipeFacts]) -> list[RecipeFacts]:
-    """Newest first, as a reader means it. Recipes carry no release date, and `date_updated` says
-    when the recipe was last edited (GLM-5 after GLM-5.2), so within a family the version in the
-    name decides; families come in the order of their most recently updated recipe."""
-    ordered = newest_first(recipes)
-    latest: dict[str, int] = {}
-    for i, r in enumerate(ordered):
-        latest.setdefault(_family(r), i)
-    rank = {r.hf_id: i for i, r in enumerate(ordered)}
-    return sorted(ordered, key=lambda r: (latest[_family(r)], tuple(-n for n in _version(r)), rank[r.hf_id]))
 
 
 def _recipe(r: RecipeFacts, site: SiteFacts) -> dict[str, Any]:
