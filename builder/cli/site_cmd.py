@@ -115,12 +115,37 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_taken(addr: str) -> Optional[str]:
+    """A message when `HOST:PORT` cannot be bound, checked before the (slow) first build."""
+    import socket
+
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # As the server itself binds: a port left in TIME_WAIT by a stopped serve is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, number))
+    except ValueError:
+        return f"--dev-addr {addr!r} is not HOST:PORT"
+    except OSError as err:
+        taken = f"port {port} on {host} is already in use" if err.errno in (48, 98, 10048) \
+            else f"cannot serve on {addr}: {err.strerror or err}"
+        return (f"{taken} (another `recipes serve`?).\n"
+                f"Stop that process, or pick another port: recipes serve --dev-addr {host}:{number + 1}")
+    return None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
     _logging()
     path = config_file(args.config_file)
+    busy = _port_taken(args.dev_addr or "127.0.0.1:8000")
+    if busy:
+        return _fail(busy)
     try:
         serve(str(path), livereload=True, dev_addr=args.dev_addr, strict=args.strict or None,
               **plugin_override(path, args.recipes))
