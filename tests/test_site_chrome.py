@@ -46,6 +46,7 @@ def test_strict_build_refuses_a_placeholder(tmp_path: Path, caplog: pytest.LogCa
     with caplog.at_level(logging.WARNING), pytest.raises(Abort):
         build(config)
     assert any(setting in r.getMessage() and "placeholder" in r.getMessage() for r in caplog.records)
+    assert not (tmp_path / "site" / "index.html").exists()
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +106,16 @@ def test_busy_port_says_which_and_how_to_pick_another(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert f"port {port} on 127.0.0.1 is already in use" in err
     assert f"--dev-addr 127.0.0.1:{port + 1}" in err and "Traceback" not in err
+
+
+@pytest.mark.site
+def test_mkdocs_build_strict_fails_on_the_example_host(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SITE_URL": "https://recipes.example.com/", "NO_MKDOCS_2_WARNING": "1"}
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(REPO / "mkdocs.yml"),
+                          "-d", str(tmp_path / "out")], cwd=REPO, env=env, capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "site_url 'https://recipes.example.com/' is a placeholder host (recipes.example.com)" in run.stderr

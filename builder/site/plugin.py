@@ -83,8 +83,12 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         from builder.site.html.brand import LOGO_SVG
         from builder.site.pages.urls import placeholder_problems
 
-        # A warning, so `--strict` (CI, scripts/site build) refuses to publish a placeholder.
-        for problem in placeholder_problems(config.site_url, config.repo_url):
+        # Under `--strict` (CI, scripts/site build) an error: MkDocs stops counting warnings
+        # under `-q`, and a placeholder must never be published. Otherwise a warning.
+        problems = placeholder_problems(config.site_url, config.repo_url)
+        if problems and config.strict:
+            raise PluginError("; ".join(problems))
+        for problem in problems:
             log.warning(problem)
         config.extra["brand_logo"] = LOGO_SVG  # partials/logo.html
         self._docs = []
