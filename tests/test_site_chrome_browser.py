@@ -126,6 +126,16 @@ def test_other_casings_redirect_keeping_the_query(site: dict[str, Any], page: An
     assert all(kept.get(k) == v for k, v in parse_qs(urlsplit(path).query).items()), (path, page.url)
 
 
+def test_not_found_page_finds_any_other_casing(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+    # As GitHub Pages does: an unknown path answers 404 with the site's 404.html.
+    body = (site["out"] / "404.html").read_bytes()
+    page.route("**/Zai-Org/**", lambda route: route.fulfill(status=404, body=body, content_type="text/html"))
+    page.goto(site["base"] + "/Zai-Org/glm-5.2/?variant=nvfp4#command")
+    page.wait_for_url("**/zai-org/GLM-5.2/*")
+    got = urlsplit(page.url)
+    assert got.path == "/zai-org/GLM-5.2/" and parse_qs(got.query)["variant"] == ["nvfp4"]
+
+
 def test_first_visit_budget_and_no_third_party_requests(site: dict[str, Any]) -> None:  # noqa: F811
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = site["browser"].new_context(viewport={"width": 1280, "height": 900})

@@ -113,6 +113,9 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             self._cards = all_cards(self._site.facts, _host(config.site_url), self._base(config) / ".cache" / "cards")
         except RecipeError as err:
             raise PluginError(str(err)) from None
+        # 404.html sends any other casing of a provider or recipe URL to the page (a static host
+        # cannot look up paths without regard to case; the redirect pages cover only two casings).
+        config.extra["recipe_paths"] = self._site.case_index()
         log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
                  len(self._site.pages), len(self._api), time.perf_counter() - started)
         return config

@@ -69,6 +69,11 @@ class SiteBuild:
     def json_ld(self, page: SitePage) -> Optional[str]:
         return seo.json_ld(self.facts, page.kind, page.url, self.options.site_url, page.org, page.hf_id)
 
+    def case_index(self) -> str:
+        """Lower-cased provider and recipe URLs → the canonical ones, as JSON safe in a script."""
+        found = {p.url.lower(): p.url for p in self.pages.values() if p.kind in ("provider", "recipe")}
+        return json.dumps(dict(sorted(found.items())), separators=(",", ":")).replace("<", "\\u003c")
+
     def card(self, page: Optional[SitePage]) -> str:
         """Site-relative path of the Open Graph card for `page` (recipes have their own)."""
         return cards.card_path(page.hf_id) if page is not None and page.kind == "recipe" and page.hf_id \
