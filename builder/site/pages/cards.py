@@ -19,6 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+import PIL
+from PIL import Image, ImageDraw, ImageFont
+
 from builder.site.html import brand
 from builder.site.html.components import arch_label, ctx_short, size_text
 from builder.site.pages.facts import RecipeFacts, SiteFacts
@@ -62,20 +65,18 @@ def site_card(site: SiteFacts, host: str) -> Card:
 
 
 @lru_cache(maxsize=None)
-def _font(size: int) -> "ImageFont.FreeTypeFont":  # type: ignore[name-defined]  # noqa: F821
-    from PIL import ImageFont
-
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _fit(draw: "ImageDraw.ImageDraw", text: str, size: int, width: int) -> int:  # type: ignore[name-defined]  # noqa: F821
+def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> int:
     """The largest size ≤ `size` at which `text` fits `width` pixels (long names shrink)."""
     while size > 36 and draw.textlength(text, font=_font(size)) > width:
         size -= 4
     return size
 
 
-def _logo(draw: "ImageDraw.ImageDraw", x: int, y: int, scale: float) -> None:  # type: ignore[name-defined]  # noqa: F821
+def _logo(draw: ImageDraw.ImageDraw, x: int, y: int, scale: float) -> None:
     draw.rounded_rectangle((x, y, x + 32 * scale, y + 32 * scale), radius=8 * scale, fill=brand.BLUE)
     pts = [(x + px * scale, y + py * scale) for px, py in brand.CHEVRON]
     width = round(brand.STROKE * scale)
@@ -86,7 +87,7 @@ def _logo(draw: "ImageDraw.ImageDraw", x: int, y: int, scale: float) -> None:  #
         draw.ellipse((cx - width / 2, cy - width / 2, cx + width / 2, cy + width / 2), fill=colour)
 
 
-def _mark(draw: "ImageDraw.ImageDraw", org: str, name: str, x: int, y: int, size: int) -> None:  # type: ignore[name-defined]  # noqa: F821
+def _mark(draw: ImageDraw.ImageDraw, org: str, name: str, x: int, y: int, size: int) -> None:
     fill, fold = brand.hue(org)
     s = size / 24
     draw.rounded_rectangle((x, y, x + size, y + size), radius=6 * s, fill=fill)
@@ -98,8 +99,6 @@ def _mark(draw: "ImageDraw.ImageDraw", org: str, name: str, x: int, y: int, size
 
 def render(card: Card) -> bytes:
     """The PNG bytes of one card (light only, like the reference site's cards)."""
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGB", (W, H), "#ffffff")
     draw = ImageDraw.Draw(img)
     draw.rectangle((0, 0, W // 2, 10), fill=brand.BLUE)
@@ -142,8 +141,6 @@ def render(card: Card) -> bytes:
 
 @lru_cache(maxsize=1)
 def _renderer_key() -> str:
-    import PIL
-
     return hashlib.sha256(Path(__file__).read_bytes() + PIL.__version__.encode()).hexdigest()
 
 
