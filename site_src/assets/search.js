@@ -25,7 +25,8 @@
   function load() {
     if (!loading) {
       loading = fetch(INDEX).then(function (r) { return r.json(); })
-        .then(function (d) { data = d; render(); })
+        // Only if the reader is still in the box: Escape before the index arrived keeps it shut.
+        .then(function (d) { data = d; if (document.activeElement === input) render(); })
         .catch(function () { loading = null; });
     }
     return loading;
