@@ -110,7 +110,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site.pages.extras import site_extra_files
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
             from builder.site.pages.cards import all_cards
-            self._cards = all_cards(self._site.facts, _host(config.site_url), self._base(config) / ".cache" / "cards")
+            cache = self._base(config) / ".cache" / "cards"
+            self._cards = all_cards(self._site.facts, _host(config.site_url), cache)
         except RecipeError as err:
             raise PluginError(str(err)) from None
         # 404.html sends any other casing of a provider or recipe URL to the page (a static host

@@ -50,9 +50,11 @@ def card_path(hf_id: str) -> str:
 
 
 def recipe_card(r: RecipeFacts, site: SiteFacts, host: str) -> Card:
-    specs = " · ".join(x for x in (size_text(r) and f"{size_text(r)} params", arch_label(r.architecture)
-                                   if r.architecture else "", r.context_length and f"{ctx_short(r.context_length)} context",
-                                   r.default_variant and r.default_variant.precision.upper()) if x)
+    parts = (f"{size_text(r)} params" if size_text(r) else "",
+             arch_label(r.architecture) if r.architecture else "",
+             f"{ctx_short(r.context_length)} context" if r.context_length else "",
+             r.default_variant.precision.upper() if r.default_variant else "")
+    specs = " · ".join(x for x in parts if x)
     hw = [site.hardware[h].display_name for h in r.verified if h in site.hardware]
     chips = tuple(hw[:_MAX_CHIPS]) + ((f"+{len(hw) - _MAX_CHIPS}",) if len(hw) > _MAX_CHIPS else ())
     return Card(r.repo, site.provider(r.org), r.org, specs, chips, f"{host}/{r.url}".rstrip("/"))
@@ -83,7 +85,8 @@ def _logo(draw: ImageDraw.ImageDraw, x: int, y: int, scale: float) -> None:
     draw.line(pts, fill="#ffffff", width=width, joint="curve")
     cur = [(x + px * scale, y + py * scale) for px, py in brand.CURSOR]
     draw.line(cur, fill=brand.AMBER, width=width)
-    for (cx, cy), colour in [(pts[0], "#ffffff"), (pts[-1], "#ffffff"), (cur[0], brand.AMBER), (cur[1], brand.AMBER)]:
+    ends = [(pts[0], "#ffffff"), (pts[-1], "#ffffff"), (cur[0], brand.AMBER), (cur[1], brand.AMBER)]
+    for (cx, cy), colour in ends:  # round caps, as the SVG's stroke-linecap
         draw.ellipse((cx - width / 2, cy - width / 2, cx + width / 2, cy + width / 2), fill=colour)
 
 
@@ -91,9 +94,11 @@ def _mark(draw: ImageDraw.ImageDraw, org: str, name: str, x: int, y: int, size: 
     fill, fold = brand.hue(org)
     s = size / 24
     draw.rounded_rectangle((x, y, x + size, y + size), radius=6 * s, fill=fill)
-    draw.polygon([(x + 15 * s, y), (x + 18.5 * s, y), (x + 24 * s, y + 5.5 * s), (x + 24 * s, y + 9 * s)], fill=fold)
+    fold_pts = [(x + 15 * s, y), (x + 18.5 * s, y), (x + 24 * s, y + 5.5 * s), (x + 24 * s, y + 9 * s)]
+    draw.polygon(fold_pts, fill=fold)
     letters = brand.monogram(name)
-    draw.text((x + size / 2, y + size / 2), letters, font=_font(int(size * (0.55 if len(letters) == 1 else 0.45))),
+    font = _font(int(size * (0.55 if len(letters) == 1 else 0.45)))
+    draw.text((x + size / 2, y + size / 2), letters, font=font,
               fill="#ffffff", anchor="mm", stroke_width=1, stroke_fill="#ffffff")
 
 
@@ -107,7 +112,8 @@ def render(card: Card) -> bytes:
     for i, r in enumerate((360, 280, 200)):
         draw.ellipse((W - 120 - r, H - 60 - r, W - 120 + r, H - 60 + r), outline="#e8edf7", width=2 + i)
     _logo(draw, PAD, 56, 1.5)
-    draw.text((PAD + 64, 80), "vLLM", font=_font(34), fill=brand.INK, anchor="lm", stroke_width=1, stroke_fill=brand.INK)
+    draw.text((PAD + 64, 80), "vLLM", font=_font(34), fill=brand.INK, anchor="lm", stroke_width=1,
+              stroke_fill=brand.INK)
     draw.text((PAD + 64 + draw.textlength("vLLM ", font=_font(34)) + 2, 80), "Recipes", font=_font(34),
               fill=brand.BLUE, anchor="lm", stroke_width=1, stroke_fill=brand.BLUE)
     y = 196
@@ -130,7 +136,8 @@ def render(card: Card) -> bytes:
             w = int(draw.textlength(chip, font=_font(28))) + 36
             if x + w > W - PAD:
                 break
-            draw.rounded_rectangle((x, y, x + w, y + 44), radius=22, fill="#dcfce7", outline="#16a34a", width=2)
+            draw.rounded_rectangle((x, y, x + w, y + 44), radius=22, fill="#dcfce7", outline="#16a34a",
+                                   width=2)
             draw.text((x + w / 2, y + 22), chip, font=_font(28), fill="#14532d", anchor="mm")
             x += w + 12
     draw.text((PAD, H - 56), card.footer, font=_font(28), fill="#64748b", anchor="ls")

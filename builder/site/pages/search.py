@@ -5,9 +5,9 @@ every first visit (57 KB gzip of a 166 KB visit) and ranks by term frequency, so
 GLM-4.5-Air above GLM-5.2 and docs paragraphs mixed into model results. Here everything that
 decides an order is computed at build time:
 
-* recipes are listed newest first (:func:`~builder.site.pages.listing.newest_models`: within a model family the higher
-  version in the name, GLM-5.2 before GLM-5.1 before GLM-4.5-Air; families by their latest
-  `date_updated`), providers by name, docs by path;
+* recipes are listed newest first (:func:`~builder.site.pages.listing.newest_models`: within a
+  model family the higher version in the name, GLM-5.2 before GLM-5.1 before GLM-4.5-Air;
+  families by their latest `date_updated`), providers by name, docs by path;
 * each record carries `k`, its squashed match key (repo name; provider name and org), and `h`, the
   squashed haystack of every field the Browse page filters on (so "see all in Browse" finds the
   same recipes).
@@ -20,7 +20,6 @@ is the same in `search.js` and `browse.js`, so "glm52" finds GLM-5.2.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
