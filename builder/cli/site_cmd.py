@@ -77,13 +77,22 @@ def plugin_override(config: Path, recipes: Optional[Path]) -> dict[str, Any]:
     return {"plugins": plugins}
 
 
+# MkDocs' progress lines that tell a recipes user nothing (the folder is printed once at the end).
+_CHATTER = ("Cleaning site directory", "Building documentation to directory")
+
+
+def _quiet(record: logging.LogRecord) -> bool:
+    return record.levelno > logging.INFO or not record.getMessage().startswith(_CHATTER)
+
+
 def _logging() -> None:
-    """What the `mkdocs` command shows: INFO and above from MkDocs and its plugins, on stderr."""
+    """INFO and above from MkDocs and its plugins on stderr, minus MkDocs' progress chatter."""
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "name", "") == "recipes-cli" for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.name = "recipes-cli"
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.addFilter(_quiet)
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
