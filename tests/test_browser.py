@@ -348,7 +348,7 @@ def page_requests(page: Any) -> list[str]:
     """Requests the page makes from now on, minus the favicon: Chromium refetches (revalidates) it
     itself whenever the URL changes, even on history.replaceState; no page script is involved."""
     seen: list[str] = []
-    page.on("request", lambda r: None if r.url.endswith("/favicon.png") else seen.append(r.url))
+    page.on("request", lambda r: None if r.url.endswith(("/favicon.png", "/favicon.svg")) else seen.append(r.url))
     return seen
 
 
@@ -369,7 +369,7 @@ def test_payload_and_screenshots(site: dict[str, Any]) -> None:
     html = (site["out"] / GLM / "index.html").read_bytes()
     inline = re.search(rb"<template data-cb-data>(.*?)</template>", html, re.S)
     ours = {k: v for k, v in first.items() if "command-builder" in k}
-    search = sum(v for k, v in first.items() if k.startswith("/search/") or "/workers/search" in k)
+    search = sum(v for k, v in first.items() if k.startswith("/search") or "/workers/search" in k)
     report = {"first_visit_gzip_bytes": sum(first.values()), "search_gzip_bytes": search, "files": first,
               "builder_data_inline_gzip_bytes": _gz(inline.group(1)) if inline else 0,
               "builder_js_css_gzip_bytes": sum(ours.values())}

@@ -139,7 +139,7 @@ def fixture_recipes(root: Path, **extra: str) -> Path:
 
 def build_site(recipes: Path, site_dir: Path) -> None:
     config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(site_dir),
-                         plugins={"search": {}, "recipes": {"recipes_dir": str(recipes)}})
+                         plugins={"recipes": {"recipes_dir": str(recipes)}})
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)  # mkdocs.yml sets strict: any warning aborts the build
@@ -172,7 +172,7 @@ def test_recipe_page_shows_title_badges_and_links(site: Path) -> None:
     assert "Verified on" in page and 'href="?hardware=b200#command"' in page
     assert 'href="../Tiny-1B/"' in page  # related recipe
     assert "Edit this recipe" in page
-    assert "https://github.com/vllm-recipes/recipes/edit/main/recipes/models/acme/Big-MoE.yaml" in page
+    assert "https://github.com/vllm-project/recipes/edit/main/recipes/models/acme/Big-MoE.yaml" in page
     assert '<time datetime="2026-05-02">2026-05-02</time>' in page
 
 
@@ -183,7 +183,7 @@ def test_recipe_strings_are_escaped(site: Path) -> None:
 
 
 def test_guide_cannot_inject_scripts_but_keeps_structure(site: Path) -> None:
-    for rel in ("acme/Big-MoE/index.html", "search/search_index.json"):
+    for rel in ("acme/Big-MoE/index.html", "search.json"):
         out = read(site, rel)
         assert "alert(" not in out, rel
         assert "onerror" not in out, rel
@@ -279,8 +279,15 @@ def test_seo_files(site: Path) -> None:
     app, crumbs = ld["@graph"]
     assert app["name"] == "acme/Big-MoE" and app["softwareRequirements"] == "vLLM >= 0.20.0"
     assert [c["name"] for c in crumbs["itemListElement"]] == ["Recipes", "Acme AI", "Big-MoE"]
-    assert "Sitemap: https://recipes.example.com/sitemap.xml" in read(site, "robots.txt")
-    assert "https://recipes.example.com/browse/" in read(site, "sitemap.xml")
+    assert "Sitemap: https://recipes.vllm.ai/sitemap.xml" in read(site, "robots.txt")
+    assert "https://recipes.vllm.ai/browse/" in read(site, "sitemap.xml")
+    # Share cards: a pre-drawn PNG per recipe, large-image Twitter cards, breadcrumbs everywhere.
+    assert '<meta property="og:image" content="https://recipes.vllm.ai/og/acme/Big-MoE.png">' in page
+    assert (site / "og" / "acme" / "Big-MoE.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    for rel in ("index.html", "browse/index.html", "acme/index.html", "docs/api/index.html"):
+        ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', read(site, rel)).group(1)
+        assert '"BreadcrumbList"' in ld, rel
 
 
 def test_guide_headings_are_cut_outside_code_fences_only() -> None:

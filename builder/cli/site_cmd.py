@@ -81,13 +81,22 @@ def plugin_override(config: Path, recipes: Optional[Path]) -> dict[str, Any]:
     return {"plugins": plugins}
 
 
+# MkDocs' progress lines that tell a recipes user nothing (the folder is printed once at the end).
+_CHATTER = ("Cleaning site directory", "Building documentation to directory")
+
+
+def _quiet(record: logging.LogRecord) -> bool:
+    return record.levelno > logging.INFO or not record.getMessage().startswith(_CHATTER)
+
+
 def _logging() -> None:
-    """What the `mkdocs` command shows: INFO and above from MkDocs and its plugins, on stderr."""
+    """INFO and above from MkDocs and its plugins on stderr, minus MkDocs' progress chatter."""
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "name", "") == "recipes-cli" for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.name = "recipes-cli"
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.addFilter(_quiet)
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
@@ -124,12 +133,37 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_taken(addr: str) -> Optional[str]:
+    """A message when `HOST:PORT` cannot be bound, checked before the (slow) first build."""
+    import socket
+
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # As the server itself binds: a port left in TIME_WAIT by a stopped serve is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, number))
+    except ValueError:
+        return f"--dev-addr {addr!r} is not HOST:PORT"
+    except OSError as err:
+        taken = f"port {port} on {host} is already in use" if err.errno in (48, 98, 10048) \
+            else f"cannot serve on {addr}: {err.strerror or err}"
+        return (f"{taken} (another `recipes serve`?).\n"
+                f"Stop that process, or pick another port: recipes serve --dev-addr {host}:{number + 1}")
+    return None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
     _logging()
     path = config_file(args.config_file)
+    busy = _port_taken(args.dev_addr or "127.0.0.1:8000")
+    if busy:
+        return _fail(busy)
     try:
         serve(str(path), livereload=True, dev_addr=args.dev_addr, strict=args.strict or None,
               **plugin_override(path, args.recipes))

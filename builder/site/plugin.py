@@ -3,16 +3,20 @@
 Lifecycle of one build (MkDocs 1.6 plugin events, in the order MkDocs fires them):
 
 * ``on_startup``  — remember whether we are serving (the instance then lives across rebuilds).
-* ``on_config``   — load the recipe catalog, build the JSON API, all site pages and every
-  recipe's command-builder data, once per build and before any page renders. A recipe error
-  stops the build with its located message (no traceback).
-* ``on_files``    — add the generated Markdown pages, the JSON API files, the browse index,
-  the variant redirects and `site_src/assets/*` to the build as generated files.
+* ``on_config``   — warn about placeholder `site_url`/`repo_url` (an error under `--strict`), load
+  the recipe catalog, build the JSON API, all site pages, every recipe's command-builder data and the share
+  cards, once per build and before any page renders. A
+  recipe error stops the build with its located message (no traceback).
+* ``on_files``    — add the generated Markdown pages, the JSON API files, the browse index, the
+  redirects, the share cards, our marks (logo, favicon, `assets/providers.css`) and
+  `site_src/assets/*` to the build as generated files.
 * ``on_page_content`` — sanitize the rendered body of generated pages (defence in depth: guides
   are already sanitized by the builder).
 * ``on_page_context`` — hand the templates what they need beyond the page body: the providers
-  sidebar, and for recipe pages the body split around the command builder plus the builder's
-  own context (`recipe_builder`; None for omni recipes, which show their plain commands).
+  sidebar, JSON-LD and the share card of every page, and for recipe pages the body split around
+  the command builder plus the builder's own context (`recipe_builder`; None for omni recipes,
+  which show their plain commands). Hand-written pages also give their headings to the search index here.
+* ``on_post_build`` — write `search.json` (recipes, providers, those headings).
 * ``on_serve``    — watch the recipes, `site_src/` and the builder's own code.
 
 Nothing here computes page content; that all happens in :func:`builder.site.pages.build_site`.
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -58,6 +63,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._builder_cache: Any = None  # kept across `mkdocs serve` rebuilds
         self._extras: dict[str, bytes] = {}
         self._site: Any = None
+        self._cards: dict[str, bytes] = {}
+        self._docs: list[Any] = []
         self._recipes_rel = "recipes"
 
     # -- paths ------------------------------------------------------------------------------
@@ -75,6 +82,18 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         if self._serving:
             self._reload_builder_if_changed()
         from builder.errors import RecipeError
+        from builder.site.html.brand import LOGO_SVG
+        from builder.site.pages.urls import placeholder_problems
+
+        # Under `--strict` (CI, scripts/site build) an error: MkDocs stops counting warnings
+        # under `-q`, and a placeholder must never be published. Otherwise a warning.
+        problems = placeholder_problems(config.site_url, config.repo_url)
+        if problems and config.strict:
+            raise PluginError("; ".join(problems))
+        for problem in problems:
+            log.warning(problem)
+        config.extra["brand_logo"] = LOGO_SVG  # partials/logo.html
+        self._docs = []
 
         started = time.perf_counter()
         root = self._recipes_dir(config)
@@ -97,8 +116,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             if self._builder_cache is None:
                 self._builder_cache = command_builder.BuilderCache()
             self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache)
+            from builder.site.pages.cards import all_cards
+            cache = self._base(config) / ".cache" / "cards"
+            self._cards = all_cards(self._site.facts, _host(config.site_url), cache)
         except RecipeError as err:
             raise PluginError(str(err)) from None
+        # 404.html sends any other casing of a provider or recipe URL to the page (a static host
+        # cannot look up paths without regard to case; the redirect pages cover only two casings).
+        config.extra["recipe_paths"] = self._site.case_index()
         log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
                  len(self._site.pages), len(self._api), time.perf_counter() - started)
         return config
@@ -128,7 +153,10 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             f = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
             f.edit_uri = f"{self._recipes_rel}/{page.source}" if page.source else None
             files.append(f)
-        for path, data in {**self._api, **site.files, **self._extras}.items():
+        # Case redirects only where `Foo/` and `foo/` are two folders (see SiteBuild.case_files).
+        cased = site.case_files if _case_sensitive(Path(config.site_dir)) else {}
+        for path, data in {**self._api, **site.files, **self._extras, **self._cards, **cased,
+                           **self._brand_files()}.items():
             files.append(File.generated(config, path, content=data))
         folder = self._base(config) / self.config.assets_dir
         for src in self._assets(config):
@@ -139,6 +167,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             if f.generated_by is None and docs_rel:
                 f.edit_uri = f"{docs_rel}/{f.src_uri}"
         return files
+
+    def _brand_files(self) -> dict[str, bytes]:
+        from builder.site.html import brand
+
+        names = {org: self._site.facts.provider(org) for org in self._site.facts.by_org()}
+        return {"assets/favicon.svg": brand.LOGO_SVG.encode(), "assets/logo.svg": brand.LOGO_SVG.encode(),
+                "assets/wordmark.svg": brand.WORDMARK_SVG.encode(),
+                "assets/providers.css": brand.providers_css(names).encode()}
 
     def _docs_rel(self, config: MkDocsConfig) -> Optional[str]:
         try:
@@ -161,7 +197,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
         generated = self._site.pages.get(page.file.src_uri)
+        if config.site_url:
+            context["recipe_card"] = urljoin(config.site_url, self._site.card(generated))
         if generated is None:
+            from builder.site.pages.seo import breadcrumbs_ld
+
+            self._docs.extend(_doc_entries(page))
+            title = page.title or ""
+            context["recipe_jsonld"] = breadcrumbs_ld(config.site_url, [("Recipes", ""), (title, page.url)])
             return context
         context["recipe_sidebar"] = self._site.sidebar(generated)
         context["recipe_jsonld"] = self._site.json_ld(generated)
@@ -178,6 +221,11 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         facts = self._site.facts.get(hf_id)
         return {"recipe_builder": self._builders.get(hf_id),
                 "recipe_commands": facts.commands if facts else ()}
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        from builder.site.pages.search import INDEX, search_index
+
+        (Path(config.site_dir) / INDEX).write_bytes(search_index(self._site.facts, self._docs))
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = self._base(config)
@@ -202,3 +250,32 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
                     del sys.modules[name]
             log.info("recipes: builder code changed, reloaded")
         self._code_stamp = stamp
+
+
+def _host(site_url: Optional[str]) -> str:
+    """`recipes.vllm.ai` (with any base path) for the footer of share cards."""
+    parts = urlsplit(site_url or "")
+    return (parts.netloc + parts.path).rstrip("/")
+
+
+def _case_sensitive(folder: Path) -> bool:
+    """Whether `folder`'s file system tells `A` from `a` (probed with a temporary file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(prefix="case-probe-", dir=folder) as probe:
+        name = Path(probe.name)
+        return not name.with_name(name.name.upper()).exists()
+
+
+def _doc_entries(page: Page) -> list[Any]:
+    """The page and its headings (two levels), for the search index."""
+    from builder.site.pages.search import DocEntry
+
+    title = page.title or page.url
+    found = [DocEntry(page.url, title, "Docs")]
+    stack = list(page.toc)
+    while stack:
+        item = stack.pop(0)
+        if item.level <= 3 and item.title != title:
+            found.append(DocEntry(page.url + item.url, item.title, title))
+        stack.extend(item.children)
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from builder.site.facts import RecipeFacts, SiteFacts
+from builder.site.html.brand import mark_class
 from builder.site.html.markup import esc, rel, tag
 
 HF = "https://huggingface.co/"
@@ -15,13 +16,8 @@ VLLM_OMNI = "https://github.com/vllm-project/vllm-omni"
 
 
 def initial_tile(org: str, size: str = "") -> str:
-    """A letter tile standing in for a provider logo (no third-party image requests).
-
-    The colour is one of eight CSS classes picked from the org name, stable across builds.
-    """
-    hue = sum(map(ord, org)) % 8
-    return tag("span", esc(org[:1].upper()), class_=f"prov-tile prov-tile--{hue} {size}".strip(),
-               aria_hidden="true")
+    """The provider's mark (our own SVG, painted by the generated `assets/providers.css`)."""
+    return tag("span", "", class_=f"prov-tile {mark_class(org)} {size}".strip(), aria_hidden="true")
 
 
 def size_text(r: RecipeFacts) -> str:
@@ -78,7 +74,7 @@ def recipe_card(r: RecipeFacts, site: SiteFacts, from_url: str) -> str:
     blurb = r.description or r.headline
     body = (
         tag("span", esc(r.repo), class_="card__repo")
-        + tag("span", esc(r.org), class_="card__org")
+        + tag("span", initial_tile(r.org) + esc(r.org), class_="card__org")
         + recipe_badges(r, site, element="span")
         + tag("span", esc(blurb), class_="card__blurb")
     )

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from builder.errors import Problem, RecipeError
 from builder.api import ApiBuild
-from builder.site.pages import browse as browse_page, listing as listing_pages, redirects, seo
 from builder.site.facts import RecipeFacts, SiteFacts, site_facts
+from builder.site.pages import browse as browse_page, cards, listing as listing_pages, redirects, seo
 from builder.site.pages.fit import fit_matrix
 from builder.site.pages.recipe import Links, recipe_markdown
 from builder.site.pages.sidebar import sidebar_html
@@ -57,6 +57,9 @@ class SiteBuild:
     pages: dict[str, SitePage] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     """Static files relative to the site root."""
+    case_files: dict[str, bytes] = field(default_factory=dict)
+    """Redirects from other casings of page URLs (`zai-org/glm-5.2/index.html`). Kept apart: on a
+    case-insensitive file system they would overwrite the pages they point to."""
 
     def sidebar(self, page: SitePage) -> Optional[str]:
         if page.kind not in ("provider", "recipe") or page.org is None:
@@ -65,6 +68,16 @@ class SiteBuild:
 
     def json_ld(self, page: SitePage) -> Optional[str]:
         return seo.json_ld(self.facts, page.kind, page.url, self.options.site_url, page.org, page.hf_id)
+
+    def case_index(self) -> str:
+        """Lower-cased provider and recipe URLs → the canonical ones, as JSON safe in a script."""
+        found = {p.url.lower(): p.url for p in self.pages.values() if p.kind in ("provider", "recipe")}
+        return json.dumps(dict(sorted(found.items())), separators=(",", ":")).replace("<", "\\u003c")
+
+    def card(self, page: Optional[SitePage]) -> str:
+        """Site-relative path of the Open Graph card for `page` (recipes have their own)."""
+        return cards.card_path(page.hf_id) if page is not None and page.kind == "recipe" and page.hf_id \
+            else cards.SITE_CARD
 
     def _claim(self, dest: str, what: str, claimed: dict[str, str]) -> None:
         if dest in claimed:
@@ -118,4 +131,9 @@ def build_site(catalog: "Catalog", api: ApiBuild, options: SiteOptions = SiteOpt
             continue
         out.add_file(f"{alias.checkpoint}/index.html", redirects.redirect_html(alias).encode(),
                      f"redirect for {alias.checkpoint}", claimed)
+    pages = [p.url for p in out.pages.values() if p.kind in ("provider", "recipe")]
+    for spelling, target in redirects.case_aliases(pages).items():
+        if f"{spelling}index.html" not in claimed:  # a real page or variant alias wins
+            claimed[f"{spelling}index.html"] = f"redirect to {target}"
+            out.case_files[f"{spelling}index.html"] = redirects.case_redirect_html(spelling, target).encode()
     return out

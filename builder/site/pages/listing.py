@@ -1,6 +1,8 @@
 """The home page (`/`) and one page per provider (`/<org>/`)."""
 from __future__ import annotations
 
+import re
+
 from builder.site.html.components import (
     HF,
     arch_label,
@@ -19,6 +21,40 @@ LATEST = 8
 def newest_first(recipes: list[RecipeFacts] | tuple[RecipeFacts, ...]) -> list[RecipeFacts]:
     """Most recently updated first; ties by hf id so the order is stable."""
     return sorted(sorted(recipes, key=lambda r: r.hf_id), key=lambda r: r.date_updated, reverse=True)
+
+
+_SQUASH = re.compile(r"[-_.\s]+")
+
+
+def squash(text: str) -> str:
+    """What the browser scripts call `squash`: lower case without `-`, `_`, `.` and spaces."""
+    return _SQUASH.sub("", text.lower())
+
+
+_FAMILY = re.compile(r"^[^\d]*")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _family(r: RecipeFacts) -> str:
+    """The name before its first digit, squashed: `glm` for GLM-5.2, `deepseekv` for DeepSeek-V4-Pro."""
+    return r.org.lower() + "/" + squash(_FAMILY.match(r.repo).group(0))  # type: ignore[union-attr]
+
+
+def _version(r: RecipeFacts) -> tuple[int, ...]:
+    """Numbers in the name, padded so GLM-5 sorts as 5.0 (below 5.2) rather than as a prefix."""
+    return (tuple(int(n) for n in _NUMBERS.findall(r.repo)) + (0,) * 8)[:8]
+
+
+def newest_models(recipes: tuple[RecipeFacts, ...] | list[RecipeFacts]) -> list[RecipeFacts]:
+    """Newest first, as a reader means it. Recipes carry no release date, and `date_updated` says
+    when the recipe was last edited (GLM-5 after GLM-5.2), so within a family the version in the
+    name decides; families come in the order of their most recently updated recipe."""
+    ordered = newest_first(recipes)
+    latest: dict[str, int] = {}
+    for i, r in enumerate(ordered):
+        latest.setdefault(_family(r), i)
+    rank = {r.hf_id: i for i, r in enumerate(ordered)}
+    return sorted(ordered, key=lambda r: (latest[_family(r)], tuple(-n for n in _version(r)), rank[r.hf_id]))
 
 
 def latest(site: SiteFacts, limit: int = LATEST) -> list[RecipeFacts]:
@@ -80,7 +116,7 @@ def _model_row(r: RecipeFacts, site: SiteFacts, from_url: str) -> str:
 
 def group_by_task(recipes: tuple[RecipeFacts, ...]) -> list[tuple[str, list[RecipeFacts]]]:
     groups: dict[str, list[RecipeFacts]] = {}
-    for r in newest_first(recipes):
+    for r in newest_models(recipes):
         groups.setdefault(r.primary_task, []).append(r)
     order = {t: i for i, t in enumerate(TASK_ORDER)}
     return sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))

@@ -1,4 +1,5 @@
-"""Redirect pages for variant checkpoints: `/nvidia/GLM-5.2-NVFP4/` → `/zai-org/GLM-5.2/?variant=nvfp4`.
+"""Redirect pages: variant checkpoints (`/nvidia/GLM-5.2-NVFP4/` → `/zai-org/GLM-5.2/?variant=nvfp4`)
+and other casings of provider and recipe URLs (`/zai-org/glm-5.2/`, `/ZAI-ORG/` → the canonical page).
 
 A static host cannot answer 307, so each alias is a tiny standalone HTML file (not a Markdown
 page: no theme, no sitemap entry, no search entry) that redirects three ways — `location.replace`
@@ -45,6 +46,21 @@ def aliases(docs: dict[str, dict[str, Any]], taken: set[str]) -> list[Alias]:
     return [a for cid, a in found.items() if cid not in taken]
 
 
+def case_aliases(urls: list[str]) -> dict[str, str]:
+    """Lower- and upper-case spellings of page URLs (`org/` and `org/repo/`) → the canonical URL.
+
+    Only the two whole-path casings people type or paste: enumerating every mixed casing would
+    be exponential. A spelling that is itself a canonical URL is never an alias.
+    """
+    canonical = set(urls)
+    found: dict[str, str] = {}
+    for url in urls:
+        for spelling in (url.lower(), url.upper()):
+            if spelling != url and spelling not in canonical:
+                found.setdefault(spelling, url)
+    return dict(sorted(found.items()))
+
+
 def _script_str(value: str) -> str:
     # JSON is a valid JS string literal; `<` is escaped so `</script>` cannot end the block.
     return json.dumps(value).replace("<", "\\u003c")
@@ -52,13 +68,25 @@ def _script_str(value: str) -> str:
 
 def redirect_html(alias: Alias) -> str:
     here = f"{alias.checkpoint}/"
-    target = rel(here, f"{alias.recipe}/")
     query = ("?" + urlencode({"variant": alias.variant})) if alias.variant else ""
     what = f"the {alias.variant} variant" if alias.variant else "the default checkpoint"
+    body = f"<code>{esc(alias.checkpoint)}</code> is {esc(what)} of"
+    return _page(here, f"{alias.recipe}/", query, f"{alias.checkpoint} → {alias.recipe}", body)
+
+
+def case_redirect_html(here: str, target: str) -> str:
+    """The page at `here` (e.g. `zai-org/glm-5.2/`) sending readers on to `target`, query kept."""
+    return _page(here, target, "", f"{here.rstrip('/')} → {target.rstrip('/')}",
+                 f"<code>/{esc(here)}</code> is spelled")
+
+
+def _page(here: str, to_url: str, query: str, title: str, body: str) -> str:
+    target = rel(here, to_url)
+    name = to_url.rstrip("/")
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"robots\" content=\"noindex\">\n"
-        f"<title>{esc(alias.checkpoint)} → {esc(alias.recipe)}</title>\n"
+        f"<title>{esc(title)}</title>\n"
         f"<link rel=\"canonical\" href=\"{esc(target)}\">\n"
         f"<meta http-equiv=\"refresh\" content=\"0; url={esc(target + query)}\">\n"
         "<script>(function () {\n"
@@ -68,7 +96,6 @@ def redirect_html(alias: Alias) -> str:
         "  });\n"
         "  location.replace(url.href + location.hash);\n"
         "})();</script>\n</head>\n<body>\n"
-        f"<p><code>{esc(alias.checkpoint)}</code> is {esc(what)} of "
-        f"<a href=\"{esc(target + query)}\">{esc(alias.recipe)}</a>.</p>\n"
+        f"<p>{body} <a href=\"{esc(target + query)}\">{esc(name)}</a>.</p>\n"
         "</body>\n</html>\n"
     )

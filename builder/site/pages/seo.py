@@ -20,10 +20,24 @@ def _crumbs(site_url: str, trail: list[tuple[str, str]]) -> dict[str, Any]:
         for i, (name, url) in enumerate(trail, start=1)]}
 
 
+def breadcrumbs_ld(site_url: Optional[str], trail: list[tuple[str, str]]) -> Optional[str]:
+    """A `BreadcrumbList` for any page (`trail`: name, site-root URL pairs, home first)."""
+    if not site_url:
+        return None
+    return _script_json({"@context": "https://schema.org", **_crumbs(site_url.rstrip("/") + "/", trail)})
+
+
 def json_ld(site: SiteFacts, kind: str, url: str, site_url: Optional[str],
             org: Optional[str] = None, hf_id: Optional[str] = None) -> Optional[str]:
-    """JSON-LD for provider and recipe pages; None elsewhere or without an absolute site URL."""
-    if not site_url or org is None:
+    """JSON-LD for generated pages (breadcrumbs, and `SoftwareApplication` for recipes); None
+    without an absolute site URL."""
+    if not site_url:
+        return None
+    if kind == "home":
+        return breadcrumbs_ld(site_url, [("Recipes", "")])
+    if kind == "browse":
+        return breadcrumbs_ld(site_url, [("Recipes", ""), ("Browse", url)])
+    if org is None:
         return None
     base = site_url.rstrip("/") + "/"
     trail = [("Recipes", ""), (site.provider(org), f"{org}/")]

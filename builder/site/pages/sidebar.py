@@ -9,7 +9,7 @@ from typing import Optional
 
 from builder.site.html.components import initial_tile
 from builder.site.facts import SiteFacts
-from builder.site.pages.listing import newest_first
+from builder.site.pages.listing import newest_models
 from builder.site.html.markup import esc, rel, tag
 
 
@@ -20,7 +20,7 @@ def sidebar_html(site: SiteFacts, page_url: str, org: str, current: Optional[str
             tag("li", tag("a", esc(r.repo), href=rel(page_url, r.url), title=site.task_name(r.primary_task),
                           class_="prov-nav__model" + (" is-active" if r.hf_id == current else ""),
                           aria_current="page" if r.hf_id == current else None))
-            for r in newest_first(recipes))
+            for r in newest_models(recipes))
         link = tag("a", initial_tile(o) + esc(site.provider(o)), href=rel(page_url, f"{o}/"),
                    class_="prov-nav__org" + (" is-active" if o == org and current is None else ""),
                    aria_current="page" if o == org and current is None else None)
