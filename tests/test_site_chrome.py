@@ -13,8 +13,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from builder.api import build_api
-from builder.load.catalog import load_catalog
+from builder.api import build_api_tree
+from builder.check import load_catalog
 from builder.site.html.brand import monogram, providers_css
 from builder.site.pages import build_site, cards, redirects
 from builder.site.pages.search import DocEntry, search_index
@@ -52,7 +52,7 @@ def test_strict_build_refuses_a_placeholder(tmp_path: Path, caplog: pytest.LogCa
 @pytest.fixture(scope="module")
 def site():  # type: ignore[no-untyped-def]
     catalog = load_catalog(REPO / "recipes")
-    return build_site(catalog, build_api(catalog))
+    return build_site(catalog, build_api_tree(catalog))
 
 
 def test_search_index_orders_newest_models_first(site) -> None:  # type: ignore[no-untyped-def]

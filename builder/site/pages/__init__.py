@@ -8,6 +8,8 @@ things colliding on one URL is an error rather than a silent overwrite.
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
