@@ -5,14 +5,14 @@ Every problem in every file is collected before failing, so one run shows them a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
-from builder.models import HardwareProfile, Platforms, Recipe, Strategy, Taxonomy
+from builder.models import HardwareProfile, KvStore, Platforms, Recipe, Strategy, Taxonomy
 from builder.validation_messages import problems_from_validation
 from builder.yamlload import Loaded, load_yaml_file
 
@@ -52,6 +52,10 @@ class Catalog:
     """Positions per display path, for located messages about any input file."""
     warnings: tuple[Problem, ...] = ()
     """Cross-reference findings that do not stop a build (builder.crossrefs)."""
+    kv_stores: dict[str, KvStore] = field(default_factory=dict)
+    """KV-store deployments (`kv_store/*.yaml`) by name; they share the strategies' namespace."""
+    kv_store_files: Optional[tuple[tuple[str, Any], ...]] = None
+    """(name, document) per kv_store file in file order; None when the folder does not exist."""
 
     def profile(self, hw: str) -> HardwareProfile:
         from builder.synth.hardware import UNKNOWN_PROFILE
@@ -73,6 +77,14 @@ def _walk(directory: Path) -> list[Path]:
         elif e.name.endswith((".yaml", ".yml")):
             found.append(Path(e.path))
     return found
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    """`*.yaml` directly in a folder (not `.yml`, not recursive), in byte-wise name order."""
+    if not directory.is_dir():
+        return []
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".yaml") and not p.is_dir()),
+                  key=lambda p: p.name.encode("utf-8", "surrogateescape"))
 
 
 def recipe_files(root: Path) -> list[Path]:
@@ -155,9 +167,7 @@ def load_catalog(root: Path) -> Catalog:
     strategies_raw: dict[str, dict] = {}
     strategy_files: list[tuple[str, Any]] = []
     strategy_dir = root / "strategies"
-    names = sorted((p for p in strategy_dir.iterdir() if p.name.endswith(".yaml") and not p.is_dir()),
-                   key=lambda p: p.name.encode("utf-8", "surrogateescape")) if strategy_dir.is_dir() else []
-    for file in names:
+    for file in _yaml_files(strategy_dir):
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             continue
@@ -166,6 +176,20 @@ def load_catalog(root: Path) -> Catalog:
             strategies[strategy.name] = strategy
             strategies_raw[strategy.name] = raw
             strategy_files.append((strategy.name, raw))
+
+    kv_stores: dict[str, KvStore] = {}
+    kv_files: Optional[list[tuple[str, Any]]] = None
+    kv_dir = root / "kv_store"
+    if kv_dir.is_dir():  # required by the 2026-08 API edition only (checked where the API is built)
+        kv_files = []
+        for file in _yaml_files(kv_dir):
+            raw, loaded = ld.load(file)
+            if loaded is None or raw is MISSING:
+                continue
+            kv = ld.validate(KvStore, raw, file, loaded)
+            if kv is not None:
+                kv_stores[kv.name] = kv
+                kv_files.append((kv.name, raw))
 
     entries: list[RecipeEntry] = []
     for file in recipe_files(root):
@@ -184,4 +208,5 @@ def load_catalog(root: Path) -> Catalog:
     # Cross-reference checks see the valid part even when some files failed: one run, every problem.
     from builder.crossrefs import checked
     return checked(Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
-                           tuple(strategy_files), platforms_raw, tuple(entries), ld.where), ld.problems, taxonomy is not None)
+                           tuple(strategy_files), platforms_raw, tuple(entries), ld.where, (), kv_stores,
+                           tuple(kv_files) if kv_files is not None else None), ld.problems, taxonomy is not None)

@@ -226,9 +226,10 @@ class _Checker:
                 self.add(d, w, ("variants", key, "model_id"), _bad_model_id(mid))
             elif mid is not None and key != "default":
                 if mid in self.files and mid != entry.hf_id:
+                    # The reference generator only warns and skips the promotion (spec 2026-08 §7.2).
                     self.add(d, w, ("variants", key, "model_id"),
                              f'"{mid}" is the id of the recipe {self.files[mid][0]}; this variant would not get '
-                             "its own page (give it a different model_id or remove that recipe)")
+                             "its own page (give it a different model_id or remove that recipe)", "warning")
                 elif mid == entry.hf_id:
                     self.add(d, w, ("variants", key, "model_id"),
                              f'"{mid}" is this recipe\'s own id, so the variant gets no page of its own', "warning")
@@ -304,7 +305,9 @@ class _Checker:
             for i, hw in enumerate(variant.supported_hardware):
                 self.hw_id(d, w, ("variants", key, "supported_hardware", i), hw)
             for hw in variant.hardware_overrides:
-                self.hw_id(d, w, ("variants", key, "hardware_overrides", hw), hw, key_too=True)
+                # Generation and `nvidia` keys are a layer of their own since 2026-08 (§6.6).
+                if hw not in self.generations and hw not in _BRAND_KEYS:
+                    self.hw_id(d, w, ("variants", key, "hardware_overrides", hw), hw, key_too=True)
         for hw in r.hardware_opt_in_features:
             self.hw_id(d, w, ("hardware_opt_in_features", hw), hw, key_too=True)
         for hw in r.meta.hardware:
@@ -315,7 +318,9 @@ class _Checker:
         self.generation_keys(d, w, ("hardware_overrides",), r.hardware_overrides)
         for name, so in r.strategy_overrides.items():
             if so is not None:
-                self.generation_keys(d, w, ("strategy_overrides", name, "hardware_overrides"), so.hardware_overrides)
+                # Exact hardware ids add to the generation layer since 2026-08 (§6.5).
+                table = {k: v for k, v in so.hardware_overrides.items() if k not in self.hw_ids}
+                self.generation_keys(d, w, ("strategy_overrides", name, "hardware_overrides"), table)
         for name, feature in r.features.items():
             if feature is not None:
                 self.generation_keys(d, w, ("features", name, "hardware_overrides"), feature.hardware_overrides)

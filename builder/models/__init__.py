@@ -3,10 +3,10 @@ from .platforms import Platform, Platforms
 from .recipe import (
     Dependency, Feature, HardwareOverride, Meta, ModelInfo, PoolOverride, Recipe, StrategyOverride, Variant,
 )
-from .strategy import PoolSpec, Strategy
+from .strategy import KvStore, PoolSpec, Strategy
 from .taxonomy import HardwareProfile, Taxonomy
 
 __all__ = [
-    "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "Meta", "ModelInfo", "Platform", "Platforms",
+    "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "KvStore", "Meta", "ModelInfo", "Platform", "Platforms",
     "PoolOverride", "PoolSpec", "Recipe", "Strategy", "StrategyOverride", "Taxonomy", "Variant",
 ]
