@@ -17,9 +17,8 @@ from builder.catalog import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.publish import check_relative, publish_folder, staging_folder
-from builder.synth import Selection, SynthesisError, deploy, hardware_list, recommend
+from builder.synth import NEWEST, Edition, SynthesisError, deploy, hardware_list, plan_hardware
 from builder.synth.install import install_block
-from builder.synth.plan import alternatives, pool_sizes, usable_strategies
 
 from .documents import (
     finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
@@ -141,31 +140,33 @@ def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
 
 
 def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: Sink,
-                    warnings: list[str]) -> Optional[dict[str, Any]]:
+                    warnings: list[str], edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
     recipe = entry.recipe
-    hardware = hardware_list(catalog, recipe, recipe.variants[key])
+    hardware = hardware_list(catalog, recipe, recipe.variants[key], edition)
     docs: list[tuple[str, dict[str, Any]]] = []
     for index, hw in enumerate(hardware):
-        sel = recommend(catalog, entry, key, hw)
-        if sel is None:
+        plan = plan_hardware(catalog, recipe, key, hw, edition)
+        if plan is None:
             if index == 0:
                 return None
             continue
+        sel = plan.recommended
         try:
-            dep = deploy(catalog, recipe, sel)
+            dep = deploy(catalog, recipe, sel, edition)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
-        profile = catalog.profile(hw)
         links: dict[str, str] = {}
-        chosen = recipe.variants[sel.variant]
-        for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
-            size = pool_sizes(alt.plan, alt.nodes)
-            alt_sel = Selection(sel.variant, hw, alt.strategy, alt.nodes, sel.features, size, size)
-            path = f"{base}/strategies/{alt.strategy}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
-            tree.put(path, rendering(deploy(catalog, recipe, alt_sel)))
-            links[alt.strategy] = "/" + path
-        doc = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
+        for alt_sel in plan.alternatives:
+            name = alt_sel.kv_store or alt_sel.strategy
+            path = f"{base}/strategies/{name}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{name}.json"
+            try:
+                alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
+            except SynthesisError:
+                continue  # a failed alternative is left out (§5.5)
+            tree.put(path, alt_doc)
+            links[name] = "/" + path
+        doc = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
         tree.put(f"{base}/hw/{hw}.json", doc)
         docs.append((hw, doc))
@@ -173,9 +174,10 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
     return {**default_doc, "by_hardware": {hw: f"/{base}/hw/{hw}.json" for hw, _ in docs}}
 
 
-def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str]) -> Iterator[tuple[str, str]]:
+def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str],
+                edition: Edition = NEWEST) -> Iterator[tuple[str, str]]:
     for key, variant in entry.recipe.variants.items():
-        if key == "default":
+        if key == "default" and not edition.promote_default:
             continue
         model_id = variant.model_id
         if not isinstance(model_id, str) or "/" not in model_id:
@@ -196,8 +198,17 @@ class RecipeOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def emit_vocabulary(catalog: Catalog, tree: Sink) -> None:
-    """taxonomy.json, platforms.json, strategies/*.json and strategies.json (steps 1–3 of §1.3)."""
+def check_inputs(catalog: Catalog, edition: Edition) -> None:
+    """The 2026-08 edition needs `kv_store/` (2026-08 §1.2; an empty folder is fine)."""
+    if edition.kv_store and catalog.kv_store_files is None:
+        folder = catalog.root / "kv_store"
+        raise RecipeError(Problem(folder.as_posix(), message=f"the {edition.name} API edition needs a kv_store/ "
+                                  "folder of KV-store deployments (it may be empty)"))
+
+
+def emit_vocabulary(catalog: Catalog, tree: Sink, edition: Edition = NEWEST) -> None:
+    """taxonomy.json, platforms.json, strategies/*.json and strategies.json (steps 1–3 of §1.3),
+    then (2026-08 step 4) kv_store/*.json and kv_store.json."""
     tree.put("taxonomy.json", catalog.taxonomy_raw)
     if catalog.platforms_raw is not MISSING:
         tree.put("platforms.json", catalog.platforms_raw)
@@ -206,9 +217,17 @@ def emit_vocabulary(catalog: Catalog, tree: Sink) -> None:
         tree.put(f"strategies/{name}.json", raw)
         index[name] = raw
     tree.put("strategies.json", index)
+    if edition.kv_store:
+        from .kv import kv_index
+
+        files = catalog.kv_store_files or ()
+        for name, raw in files:
+            tree.put(f"kv_store/{name}.json", raw)
+        tree.put("kv_store.json", kv_index(files))
 
 
-def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str]) -> RecipeOutcome:
+def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str],
+                edition: Edition = NEWEST) -> RecipeOutcome:
     """One recipe's subtree, document and promoted documents (step 5 of §1.3)."""
     recipe, raw = entry.recipe, entry.raw
     warnings: list[str] = []
@@ -217,10 +236,10 @@ def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set
     promoted: list[tuple[str, str, dict[str, Any]]] = []
     if not recipe.is_omni:
         tree.remove_dir(entry.hf_id)
-        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings)
-        for key, model_id in _promotable(entry, known_ids, warnings):
+        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings, edition)
+        for key, model_id in _promotable(entry, known_ids, warnings, edition):
             tree.remove_dir(model_id)
-            rec = _render_variant(catalog, entry, key, model_id, tree, warnings)
+            rec = _render_variant(catalog, entry, key, model_id, tree, warnings, edition)
             if rec is not None:
                 promoted.append((key, model_id, rec))
     doc = finish_recipe_document(doc, recommended, {k: "/" + m + ".json" for k, m, _ in promoted})
@@ -239,28 +258,30 @@ def emit_index(tree: Sink, outcomes: list[RecipeOutcome], warnings: list[str]) -
     tree.put("models.json", [o.listing for o in outcomes] + [p for o in outcomes for p in o.promoted])
 
 
-def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
+def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: Edition = NEWEST) -> None:
     """Every API document, in the reference's build order (later writes win, §1.3)."""
-    emit_vocabulary(catalog, tree)
+    check_inputs(catalog, edition)
+    emit_vocabulary(catalog, tree, edition)
     known_ids = {e.hf_id for e in catalog.recipes}
-    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids) for entry in catalog.recipes], warnings)
+    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids, edition) for entry in catalog.recipes], warnings)
 
 
-def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, Any]:
+def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None,
+                    edition: Edition = NEWEST) -> dict[str, Any]:
     """Every reference API document as a JSON-ready value, keyed by its path below the output root."""
     sink = MemorySink()
-    emit_documents(catalog, sink, warnings if warnings is not None else [])
+    emit_documents(catalog, sink, warnings if warnings is not None else [], edition)
     return sink.files
 
 
-def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+def build_api(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
-    files = {path: dumps_bytes(value) for path, value in build_documents(catalog, warnings).items()}
-    return with_variant_endpoints(catalog, files, warnings)
+    files = {path: dumps_bytes(value) for path, value in build_documents(catalog, warnings, edition).items()}
+    return with_variant_endpoints(catalog, files, warnings, edition)
 
 
 def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = None,
-              extensions: bool = True, workers: Optional[int] = None) -> int:
+              extensions: bool = True, workers: Optional[int] = None, edition: Edition = NEWEST) -> int:
     """Build the API straight into a staging folder beside `target`, then swap it in atomically.
 
     `extensions=False` writes only the documents the reference API defines. Independent recipes
@@ -270,13 +291,14 @@ def write_api(catalog: Catalog, target: Path, warnings: Optional[list[str]] = No
 
     warnings = warnings if warnings is not None else []
     with staging_folder(target) as staging:
-        if not emit_parallel(catalog, staging, warnings, extensions, workers):
+        check_inputs(catalog, edition)
+        if not emit_parallel(catalog, staging, warnings, extensions, workers, edition):
             sink = DiskSink(staging)
             try:
-                emit_documents(catalog, sink, warnings)
+                emit_documents(catalog, sink, warnings, edition)
                 if extensions:
                     written = dict.fromkeys(sink.paths, b"")
-                    for path, data in with_variant_endpoints(catalog, written, warnings).items():
+                    for path, data in with_variant_endpoints(catalog, written, warnings, edition).items():
                         if path not in written:
                             sink.put_bytes(path, data)
             finally:

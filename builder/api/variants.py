@@ -20,9 +20,8 @@ from typing import Any, Optional
 
 from builder.catalog import Catalog, RecipeEntry
 from builder.jsonout import dumps
-from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
+from builder.synth import NEWEST, Edition, Selection, SynthesisError, deploy, hardware_choices, hardware_list, plan_hardware
 from builder.synth.hardware import fits
-from builder.synth.plan import alternatives, pool_sizes, usable_strategies
 from builder.synth.shell import js_str
 
 from .documents import hardware_document, rendering
@@ -60,7 +59,7 @@ class _Claims:
 
 
 def variant_endpoints(catalog: Catalog, taken: Iterable[str],
-                      warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+                      warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
     warnings = warnings if warnings is not None else []
     claims = _Claims(taken)
@@ -68,18 +67,19 @@ def variant_endpoints(catalog: Catalog, taken: Iterable[str],
     for entry in catalog.recipes:
         if entry.recipe.is_omni:
             continue
-        for path, value in _recipe_files(catalog, entry, claims, warnings).items():
+        for path, value in _recipe_files(catalog, entry, claims, warnings, edition).items():
             out[path] = dumps(value).encode("utf-8")
     return out
 
 
 def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes],
-                           warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+                           warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """`files` (the reference API) followed by the variant endpoints."""
-    return {**files, **variant_endpoints(catalog, files, warnings)}
+    return {**files, **variant_endpoints(catalog, files, warnings, edition)}
 
 
-def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str]) -> dict[str, Any]:
+def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str],
+                  edition: Edition) -> dict[str, Any]:
     index_path = f"{entry.hf_id}/variants.json"
     if not claims.claim(index_path):
         warnings.append(f"{entry.display}: /{index_path} is already an API document; no variant endpoints")
@@ -90,7 +90,7 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
         if not _SEGMENT.fullmatch(key):
             warnings.append(f"{entry.display}: variants.{key}: the key cannot be part of a URL; no variant endpoints")
             continue
-        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings)
+        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings, edition)
         index[key] = {
             "precision": variant.precision,
             "vram_minimum_gb": variant.vram_minimum_gb,
@@ -105,11 +105,11 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
 
 
 def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Claims, docs: dict[str, Any],
-                   warnings: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+                   warnings: list[str], edition: Edition) -> tuple[dict[str, str], dict[str, str]]:
     """Write one variant's documents into `docs`; return hardware → link and hardware → reason."""
     recipe, variant = entry.recipe, entry.recipe.variants[key]
     base = f"{entry.hf_id}/variants/{key}"
-    choices = {c.id: c for c in hardware_choices(catalog, entry, key)}
+    choices = {c.id: c for c in hardware_choices(catalog, entry, key, edition)}
     reasons: dict[str, str] = {}
     for hw in catalog.taxonomy.hardware_profiles:
         if hw not in choices:
@@ -117,10 +117,10 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
         elif choices[hw].reason:
             reasons[hw] = choices[hw].reason  # type: ignore[assignment]
     links: dict[str, str] = {}
-    for hw in hardware_list(catalog, recipe, variant):
+    for hw in hardware_list(catalog, recipe, variant, edition):
         if hw in reasons or hw not in catalog.taxonomy.hardware_profiles:
             continue
-        why = _render(catalog, entry, key, hw, base, claims, docs)
+        why = _render(catalog, entry, key, hw, base, claims, docs, edition)
         if why is None:
             links[hw] = f"/{base}/hw/{hw}.json"
         else:
@@ -132,35 +132,34 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
 
 
 def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
-            docs: dict[str, Any]) -> Optional[str]:
+            docs: dict[str, Any], edition: Edition) -> Optional[str]:
     """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
-    recipe, profile = entry.recipe, catalog.profile(hw)
+    recipe = entry.recipe
     if not _SEGMENT.fullmatch(hw):
         return "the hardware id cannot be part of a URL"
-    sel = recommend(catalog, entry, key, hw)
-    if sel is None or sel.variant != key:
+    plan = plan_hardware(catalog, recipe, key, hw, edition)
+    sel = plan.recommended if plan is not None else None
+    if plan is None or sel is None or sel.variant != key:
         return _no_rendering(catalog, entry, key, hw, sel)
     try:
-        dep = deploy(catalog, recipe, sel)
+        dep = deploy(catalog, recipe, sel, edition)
     except SynthesisError as err:
         return f"cannot render {sel.strategy}: {err}"
     path = f"{base}/hw/{hw}.json"
     if not claims.claim(path):
         return f"/{path} is already an API document"
     links: dict[str, str] = {}
-    chosen = recipe.variants[key]
-    for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
-        size = pool_sizes(alt.plan, alt.nodes)
-        alt_path = f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
+    for alt_sel in plan.alternatives:
+        name = alt_sel.kv_store or alt_sel.strategy
+        alt_path = f"{base}/hw/{hw}/strategies/{name}.json"
         try:
-            alt_sel = Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)
-            alt_doc = rendering(deploy(catalog, recipe, alt_sel))
+            alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):
             docs[alt_path] = alt_doc
-            links[alt.strategy] = "/" + alt_path
-    docs[path] = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
+            links[name] = "/" + alt_path
+    docs[path] = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
                                    catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
     return None
 

@@ -5,64 +5,51 @@ from typing import TYPE_CHECKING, Optional
 
 from .deploy import deploy
 from .deployment import Deployment, Launch, Pool, Selection, SynthesisError
-from .hardware import (
-    HardwareChoice, best_fitting_variant, default_hardware, fits, hardware_list, incompatibility,
-)
-from .plan import (
-    PD, SKIP, enabled_features, node_count, pd_plan, pool_sizes, recommended_strategy, usable_strategies, variant_of,
-)
+from .edition import EDITIONS, JUNE, NEWEST, Edition, edition_named
+from .hardware import HardwareChoice, default_hardware, hardware_list, incompatibility
+from .layout import HardwarePlan, candidates, plan_hardware
+from .modes import enabled_features
+from .plan import variant_of
 
 if TYPE_CHECKING:
     from builder.catalog import Catalog, RecipeEntry
 
 
-def recommend(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Selection]:
+def recommend(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str,
+              edition: Edition = NEWEST) -> Optional[Selection]:
     """The selection the JSON API recommends for a variant on a hardware; None if it cannot run there."""
-    recipe = entry.recipe
-    profile = catalog.profile(hardware)
-    key = variant if variant in recipe.variants else "default"
-    chosen = recipe.variants[key]
-    if profile.scalable is False and not fits(chosen, profile):
-        substitute = best_fitting_variant(recipe, hardware, profile)
-        if substitute is None:
-            return None
-        key, chosen = substitute, recipe.variants[substitute]
-    nodes = node_count(chosen, profile, usable_strategies(recipe, profile))
-    strategy = recommended_strategy(recipe, nodes)
-    sel = Selection(key, hardware, strategy, nodes, enabled_features(recipe, hardware))
-    if strategy == PD:
-        plan = pd_plan(chosen, profile)
-        if plan == SKIP:
-            return None
-        size = pool_sizes(plan, nodes)
-        sel = Selection(key, hardware, strategy, nodes, sel.features, size, size)
-    return sel
+    plan = plan_hardware(catalog, entry.recipe, variant, hardware, edition)
+    return plan.recommended if plan is not None else None
 
 
-def hardware_choices(catalog: "Catalog", entry: "RecipeEntry", variant: str) -> list[HardwareChoice]:
+def hardware_choices(catalog: "Catalog", entry: "RecipeEntry", variant: str,
+                     edition: Edition = NEWEST) -> list[HardwareChoice]:
     """Every profile the recipe shows, with the reason when this variant cannot use it."""
     recipe = entry.recipe
     chosen = variant_of(recipe, variant)
-    default = default_hardware(catalog, recipe, chosen)
+    default = default_hardware(catalog, recipe, chosen, edition)
     out = []
     for hw, profile in catalog.taxonomy.hardware_profiles.items():
         if profile.restricted and hw not in recipe.meta.hardware and hw != default:
             continue
-        reason = incompatibility(recipe, chosen, hw, profile)
+        reason = incompatibility(recipe, chosen, hw, profile, edition)
         out.append(HardwareChoice(hw, reason is None, reason, hw == default))
     return out
 
 
-def strategy_choices(catalog: "Catalog", entry: "RecipeEntry", hardware: str, variant: str = "default") -> list[str]:
-    """Compatible strategies usable on that hardware, in recipe order."""
-    return usable_strategies(entry.recipe, catalog.profile(hardware))
+def strategy_choices(catalog: "Catalog", entry: "RecipeEntry", hardware: str, variant: str = "default",
+                     edition: Edition = NEWEST) -> list[str]:
+    """Strategies (and, 2026-08, KV-store deployments) usable on that hardware, in offer order."""
+    return candidates(catalog, entry.recipe, hardware, catalog.profile(hardware), edition)
 
 
-def default_features(entry: "RecipeEntry", hardware: str) -> tuple[str, ...]:
-    return enabled_features(entry.recipe, hardware)
+def default_features(entry: "RecipeEntry", hardware: str, variant: str = "default",
+                     edition: Edition = NEWEST) -> tuple[str, ...]:
+    return enabled_features(entry.recipe, hardware, variant, edition)
 
 
 __all__ = [
-    "Deployment", "HardwareChoice", "Launch", "Pool", "Selection", "SynthesisError", "default_features",
-    "default_hardware", "deploy", "hardware_choices", "hardware_list", "recommend", "strategy_choices",
+    "EDITIONS", "JUNE", "NEWEST", "Deployment", "Edition", "HardwareChoice", "HardwarePlan", "Launch", "Pool",
+    "Selection", "SynthesisError", "default_features", "default_hardware", "deploy", "edition_named",
+    "hardware_choices", "hardware_list", "plan_hardware", "recommend", "strategy_choices",
 ]

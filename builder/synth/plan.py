@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 from builder.models import HardwareProfile, Recipe, Variant
 
@@ -34,9 +34,10 @@ def node_count(variant: Variant, profile: HardwareProfile, strategies: list[str]
     return 1
 
 
-def recommended_strategy(recipe: Recipe, nodes: int) -> str:
-    """Uses the unfiltered compatible list, honouring `default_strategy` and its multi-node sibling."""
-    names = recipe.compatible_strategies
+def recommended_strategy(recipe: Recipe, nodes: int, names: Optional[list[str]] = None) -> str:
+    """Uses the unfiltered compatible list (or the 2026-08 effective list `names`), honouring
+    `default_strategy` and its multi-node sibling."""
+    names = recipe.compatible_strategies if names is None else names
     preferred = recipe.default_strategy
     if preferred and preferred in names:
         if nodes > 1 and preferred.startswith(SINGLE):
