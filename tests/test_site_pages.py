@@ -134,6 +134,7 @@ def fixture_recipes(root: Path, **extra: str) -> Path:
         "models/other/Embed-S.yaml": EMBED,
         **extra,
     })
+    (recipes / "kv_store").mkdir(exist_ok=True)  # the 2026-08 edition needs the folder; empty is fine
     return recipes
 
 

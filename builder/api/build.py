@@ -183,8 +183,10 @@ def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str],
         if not isinstance(model_id, str) or "/" not in model_id:
             continue
         if model_id in known_ids:
-            warnings.append(f"{entry.display}: variants.{key}.model_id: {model_id} is also a recipe of its own; "
-                            "the variant gets no document of its own")
+            # The reference only warns ("skipping variant promotion … collides with standalone recipe").
+            line, col = entry.where(("variants", key, "model_id"))
+            warnings.append(f"{entry.display}:{line}:{col}: variants.{key}.model_id: skipping variant promotion: "
+                            f"{model_id} (variant of {entry.hf_id}) collides with standalone recipe")
             continue
         yield key, model_id
 

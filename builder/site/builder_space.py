@@ -117,7 +117,8 @@ def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str)
     rec = recommend(catalog, entry, variant, hardware)
     if rec is None or rec.variant != variant:
         return None
-    names = list(strategy_choices(catalog, entry, hardware, variant))
+    # KV-store deployments are offered by `recipes command` and the API, not (yet) by the page.
+    names = [n for n in strategy_choices(catalog, entry, hardware, variant) if n not in catalog.kv_stores]
     pd = _pool_defaults(catalog, entry, variant, hardware) if PD in names else (0, 0, "tp", "tp")
     rec = _normalize(rec, pd[2:])
     if rec.strategy not in names:
