@@ -55,7 +55,7 @@ def incompatibility(recipe: Recipe, variant: Variant, hw: str, profile: Hardware
     if not precision_runs_on(variant, profile, edition):
         brand, generation = precision_constraint(variant, edition)
         where = " ".join(x for x in (brand, generation.capitalize() if generation else None) if x)
-        return f"{variant.precision.upper()} checkpoints need {where} hardware"
+        return f"{variant.precision.upper()} checkpoints need {where} GPUs"
     if recipe.meta.hardware.get(hw) == "unsupported":
         return f"this model is marked unsupported on {profile.display_name or hw}"
     if not allowed_by_variant(variant, hw):
