@@ -11,8 +11,8 @@ import inspect
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
-from builder.synth import Deployment, Selection, SynthesisError, default_features, deploy, hardware_choices
-from builder.synth import recommend, strategy_choices
+from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, default_features, deploy
+from builder.synth import hardware_choices, recommend, strategy_choices
 
 if TYPE_CHECKING:
     from builder.catalog import Catalog, RecipeEntry
@@ -29,9 +29,9 @@ PD = "pd_cluster"
 _DEPLOY_TAKES_ENTRY = list(inspect.signature(deploy).parameters)[1] == "entry"
 
 
-def run(catalog: "Catalog", entry: "RecipeEntry", sel: Selection) -> Deployment:
+def run(catalog: "Catalog", entry: "RecipeEntry", sel: Selection, edition: Edition = NEWEST) -> Deployment:
     """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel)
+    return deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel, edition)
 
 
 def strategy_kind(catalog: "Catalog", name: str) -> str:
@@ -82,13 +82,14 @@ class HardwareOption:
     """Variant actually served there when the chosen one does not fit a non-clusterable node."""
 
 
-def hardware_options(catalog: "Catalog", entry: "RecipeEntry", variant: str) -> list[HardwareOption]:
+def hardware_options(catalog: "Catalog", entry: "RecipeEntry", variant: str,
+                     edition: Edition = NEWEST) -> list[HardwareOption]:
     """Every profile the page shows for a variant, in taxonomy order."""
     out = []
-    for choice in hardware_choices(catalog, entry, variant):
+    for choice in hardware_choices(catalog, entry, variant, edition):
         reason, substitute = choice.reason, None
         if reason is None:
-            rec = recommend(catalog, entry, variant, choice.id)
+            rec = recommend(catalog, entry, variant, choice.id, edition)
             if rec is None:
                 name = catalog.profile(choice.id).display_name or choice.id
                 reason = f"no variant of this model fits {name}, which cannot be clustered"
@@ -98,8 +99,9 @@ def hardware_options(catalog: "Catalog", entry: "RecipeEntry", variant: str) -> 
     return out
 
 
-def _pool_defaults(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> tuple[int, int, str, str]:
-    d = run(catalog, entry, Selection(variant, hardware, PD, 1))
+def _pool_defaults(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str,
+                   edition: Edition = NEWEST) -> tuple[int, int, str, str]:
+    d = run(catalog, entry, Selection(variant, hardware, PD, 1), edition)
     pools = {l.role: l.pool for l in d.launches if l.pool is not None}
     p, q = pools["prefill"], pools["decode"]
     return p.nodes, q.nodes, p.parallelism, q.parallelism
@@ -112,18 +114,19 @@ def _normalize(sel: Selection, modes: tuple[str, ...]) -> Selection:
     return replace(sel, nodes=1, prefill_mode=sel.prefill_mode or modes[0], decode_mode=sel.decode_mode or modes[1])
 
 
-def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str) -> Optional[Combo]:
+def combo(catalog: "Catalog", entry: "RecipeEntry", variant: str, hardware: str,
+          edition: Edition = NEWEST) -> Optional[Combo]:
     """What can be selected for a usable pair; None when the pair cannot run at all."""
-    rec = recommend(catalog, entry, variant, hardware)
+    rec = recommend(catalog, entry, variant, hardware, edition)
     if rec is None or rec.variant != variant:
         return None
     # KV-store deployments are offered by `recipes command` and the API, not (yet) by the page.
-    names = [n for n in strategy_choices(catalog, entry, hardware, variant) if n not in catalog.kv_stores]
-    pd = _pool_defaults(catalog, entry, variant, hardware) if PD in names else (0, 0, "tp", "tp")
+    names = [n for n in strategy_choices(catalog, entry, hardware, variant, edition) if n not in catalog.kv_stores]
+    pd = _pool_defaults(catalog, entry, variant, hardware, edition) if PD in names else (0, 0, "tp", "tp")
     rec = _normalize(rec, pd[2:])
     if rec.strategy not in names:
         names.insert(0, rec.strategy)
-    return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware), pd)
+    return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware, variant, edition), pd)
 
 
 def node_counts(catalog: "Catalog", strategy: str) -> tuple[int, ...]:

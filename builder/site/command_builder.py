@@ -19,6 +19,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, Optional
 
+from builder.synth import NEWEST, Edition
+
 from .builder_recipe import recipe_document
 from .builder_view import default_view
 
@@ -42,27 +44,28 @@ def encode(doc: Optional[dict[str, Any]]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def builder_json(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[str]:
+def builder_json(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes],
+                 edition: Edition = NEWEST) -> Optional[str]:
     """The builder data of one recipe as JSON text; None when the recipe has no commands (omni)."""
-    doc = recipe_document(catalog, entry, api_document(api_files, entry.hf_id))
+    doc = recipe_document(catalog, entry, api_document(api_files, entry.hf_id), edition)
     return None if doc is None else encode(doc)
 
 
 def _work(hf_id: str) -> Optional[str]:
     catalog, api_files = _job["catalog"], _job["api"]
-    return builder_json(catalog, catalog.entry(hf_id), api_files)
+    return builder_json(catalog, catalog.entry(hf_id), api_files, _job["edition"])
 
 
 def all_builder_json(catalog: "Catalog", api_files: dict[str, bytes],
-                     only: Optional[list[str]] = None) -> dict[str, Optional[str]]:
+                     only: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, Optional[str]]:
     """Builder data of every recipe (or of `only`), in parallel when the process can fork safely."""
     ids = [e.hf_id for e in catalog.recipes] if only is None else only
     workers = min(os.cpu_count() or 1, len(ids))
     # Forking a process that runs threads (`mkdocs serve`) can deadlock the children.
     can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or not can_fork:
-        return {hf_id: builder_json(catalog, catalog.entry(hf_id), api_files) for hf_id in ids}
-    _job.update(catalog=catalog, api=api_files)
+        return {hf_id: builder_json(catalog, catalog.entry(hf_id), api_files, edition) for hf_id in ids}
+    _job.update(catalog=catalog, api=api_files, edition=edition)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return dict(zip(ids, pool.map(_work, ids, chunksize=1), strict=True))
@@ -79,16 +82,17 @@ def _fingerprint(shared: str, entry: "RecipeEntry", api_files: dict[str, bytes])
     return _digest([shared, entry.raw, hashlib.sha256(api_files.get(f"{entry.hf_id}.json", b"")).hexdigest()])
 
 
-def _data(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[str]:
+def _data(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes],
+          edition: Edition = NEWEST) -> Optional[str]:
     if _seen["catalog"] is not catalog:  # a new build: refresh every recipe whose inputs changed
         _seen["catalog"] = catalog
-        shared = _digest([catalog.taxonomy_raw, catalog.strategies_raw])
+        shared = _digest([catalog.taxonomy_raw, catalog.strategies_raw, edition.name])
         prints = {e.hf_id: _fingerprint(shared, e, api_files) for e in catalog.recipes}
         stale = [h for h, fp in prints.items() if _docs.get(h, ("",))[0] != fp]
-        for hf_id, text in all_builder_json(catalog, api_files, stale).items():
+        for hf_id, text in all_builder_json(catalog, api_files, stale, edition).items():
             _docs[hf_id] = (prints[hf_id], text)
     if entry.hf_id not in _docs:  # not part of the catalog it came with
-        _docs[entry.hf_id] = ("", builder_json(catalog, entry, api_files))
+        _docs[entry.hf_id] = ("", builder_json(catalog, entry, api_files, edition))
     return _docs[entry.hf_id][1]
 
 
@@ -97,14 +101,15 @@ def _for_template(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def page_context(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[dict[str, Any]]:
+def page_context(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes],
+                 edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """`recipe_builder` for a recipe page; None when the recipe has no serve command (omni).
 
     Keys: ``data`` (the inlined JSON, already escaped for the template), ``view`` (rows and command
     card of the recommended selection, for the server-rendered HTML) and ``command`` (the
     recommended command of the API document, which the page shows without JavaScript).
     """
-    text = _data(catalog, entry, api_files)
+    text = _data(catalog, entry, api_files, edition)
     if text is None:
         return None
     data = json.loads(text)

@@ -46,6 +46,8 @@ class RecipesPluginConfig(Config):
     """Static files published under `/assets/`, relative to `mkdocs.yml`."""
     watch = opt.ListOfItems(opt.Type(str), default=["site_src"])
     """Extra folders `mkdocs serve` watches, relative to `mkdocs.yml` (recipes and builder always)."""
+    api_version = opt.Optional(opt.Type(str))
+    """API edition the JSON API and the command builder follow (`2026-08`, `2026-06`); default newest."""
 
 
 class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
@@ -57,6 +59,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._extras: dict[str, bytes] = {}
         self._site: Any = None
         self._recipes_rel = "recipes"
+        self._edition: Any = None
 
     # -- paths ------------------------------------------------------------------------------
     def _base(self, config: MkDocsConfig) -> Path:
@@ -85,8 +88,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.catalog import load_catalog
             from builder.site.pages import build_site
 
+            from builder.synth import edition_named
+
+            try:
+                self._edition = edition_named(self.config.api_version)
+            except ValueError as err:
+                raise PluginError(f"recipes plugin: api_version: {err}") from None
             self._catalog = load_catalog(root)
-            self._api = build_api(self._catalog)
+            self._api = build_api(self._catalog, edition=self._edition)
             self._site = build_site(self._catalog, self._api, self._options(config), root=root)
             from builder.site.extras import site_extra_files
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
@@ -175,7 +184,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site import command_builder
 
             entry = next(e for e in self._catalog.recipes if e.hf_id == hf_id)
-            context["recipe_builder"] = command_builder.page_context(self._catalog, entry, self._api)
+            context["recipe_builder"] = command_builder.page_context(self._catalog, entry, self._api, self._edition)
         return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
