@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from builder.crossrefs_shell import shell_problems
 from builder.errors import Problem, RecipeError
+from builder.synth.modes import mode_problems
 from builder.yamlload import load_yaml_file
 
 if TYPE_CHECKING:
@@ -216,6 +217,9 @@ class _Checker:
         self.date(entry)
         self.strategy_refs(entry)
         self.feature_refs(entry)
+        # Inconsistent feature modes abort the reference build (2026-08 §7.1).
+        for path, message in mode_problems(r):
+            self.add(d, w, path, message)
         self.related(entry)
         for i, task in enumerate(r.meta.tasks):
             if self.tasks and task not in self.tasks:
@@ -255,9 +259,21 @@ class _Checker:
 
     def strategy_refs(self, entry: RecipeEntry) -> None:
         r, d, w = entry.recipe, entry.display, entry.where
+        kv_names = set(self.catalog.kv_stores)
         for i, name in enumerate(r.compatible_strategies):
-            if name not in self.strategies and name not in self.broken_strategies:
+            if name in kv_names:
+                # 2026-08 §7.3: every KV-store deployment is offered on its own; listing one breaks it.
+                self.add(d, w, ("compatible_strategies", i), f'"{name}" is a KV-store deployment, which every '
+                         "recipe offers where it can run; remove it from compatible_strategies")
+            elif name not in self.strategies and name not in self.broken_strategies:
                 self.add(d, w, ("compatible_strategies", i), _unknown_strategy(name, self.strategies))
+        for name in r.strategy_hardware:
+            if name not in self.strategies and name not in self.broken_strategies:
+                self.add(d, w, ("strategy_hardware", name), _unknown_strategy(name, self.strategies))
+        for name in r.kv_cache_strategy_hardware:
+            if name not in kv_names:
+                self.add(d, w, ("kv_cache_strategy_hardware", name),
+                         f'no KV-store deployment "{name}" in kv_store/{_suggest(name, kv_names)}', "warning")
         default = r.default_strategy
         if default is not None:
             if default in self.broken_strategies:
@@ -310,6 +326,10 @@ class _Checker:
                     self.hw_id(d, w, ("variants", key, "hardware_overrides", hw), hw, key_too=True)
         for hw in r.hardware_opt_in_features:
             self.hw_id(d, w, ("hardware_opt_in_features", hw), hw, key_too=True)
+        default_hw = r.meta.default_hardware
+        if default_hw is not None and default_hw not in self.hw_ids:
+            self.add(d, w, ("meta", "default_hardware"), f'"{default_hw}" is not a hardware profile in taxonomy.yaml, '
+                     f"so the usual default is used{_suggest(default_hw, self.hw_ids)}", "warning")
         for hw in r.meta.hardware:
             if hw not in self.hw_ids:
                 self.add(d, w, ("meta", "hardware", hw),

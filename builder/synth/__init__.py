@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .deploy import deploy
 from .deployment import Deployment, Launch, Pool, Selection, SynthesisError
-from .edition import EDITIONS, JUNE, NEWEST, Edition, edition_named
+from .edition import AUGUST, EDITIONS, JUNE, NEWEST, Edition, edition_named
 from .hardware import HardwareChoice, default_hardware, hardware_list, incompatibility
 from .layout import HardwarePlan, candidates, plan_hardware
 from .modes import enabled_features
@@ -49,7 +49,7 @@ def default_features(entry: "RecipeEntry", hardware: str, variant: str = "defaul
 
 
 __all__ = [
-    "EDITIONS", "JUNE", "NEWEST", "Deployment", "Edition", "HardwareChoice", "HardwarePlan", "Launch", "Pool",
+    "AUGUST", "EDITIONS", "JUNE", "NEWEST", "Deployment", "Edition", "HardwareChoice", "HardwarePlan", "Launch", "Pool",
     "Selection", "SynthesisError", "default_features", "default_hardware", "deploy", "edition_named",
     "hardware_choices", "hardware_list", "plan_hardware", "recommend", "strategy_choices",
 ]
