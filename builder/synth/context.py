@@ -42,6 +42,8 @@ class Context:
     kv: Optional[KvStore] = None
     instances: int = 1
     modes: tuple[tuple[str, str], ...] = ()
+    offload: Any = None
+    """The selected KV offload option (`KvOffloadOption`), if any."""
 
     @property
     def custom_variant(self) -> bool:
@@ -101,6 +103,7 @@ def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Ed
         hw_override=layers[0] if layers else None,
         model=variant.model_id or recipe.model.model_id or "unknown", features=sel.features,
         hw_layers=layers, edition=edition, kv=kv, instances=instances, modes=sel.modes,
+        offload=catalog.taxonomy.kv_offload.get(sel.kv_offload) if sel.kv_offload else None,
     )
 
 
@@ -150,6 +153,8 @@ def assemble(ctx: Context, strategy_args: list[str], parallel: list[str], overri
     if role_layer is not None:
         tokens += role_layer.extra_args
     tokens += feature_args(ctx)
+    if ctx.offload is not None:
+        tokens += ctx.offload.args
     if ctx.kv is not None and ctx.kv.vllm is not None:
         tokens += ctx.kv.vllm.vllm_args  # last, so it wins de-duplication (§6.15.1)
     return tokens
@@ -179,6 +184,8 @@ def to_launch(ctx: Context, role: str, rank: int, tokens: list[str], env: dict[s
 def node_env(ctx: Context) -> dict[str, Any]:
     env = base_env(ctx)
     env.update(ctx.strategy.env)
+    if ctx.offload is not None:
+        env.update(ctx.offload.env)
     if ctx.kv is not None and ctx.kv.vllm is not None:
         env.update(ctx.kv.vllm.env)
     if ctx.override is not None:

@@ -16,6 +16,7 @@ from .deployment import DEFAULT_ROUTER, SERVE_PORT, Deployment, Launch, Pool, Se
 from .docker import image_for
 from .edition import NEWEST, Edition
 from .modes import companions
+from .offload import offload_companion
 from .plan import PD
 from .shell import js_str
 
@@ -96,6 +97,8 @@ def deploy(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Edition 
         deploy_type = "single_node"
         if edition.feature_modes and ctx.kv is None:
             extras = tuple(companions(recipe, sel.features, sel.strategy))
+            if ctx.offload is not None and sel.kv_offload:
+                extras += tuple(offload_companion(sel.kv_offload, ctx.offload))
     if ctx.kv is not None:
         from .kvstore import kv_parts
 

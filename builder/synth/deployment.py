@@ -37,6 +37,8 @@ class Selection:
     """vLLM instances of the KV-store deployment; None: its `default_instances`."""
     modes: tuple[tuple[str, str], ...] = ()
     """(feature, mode) choices; features not listed use their effective mode (2026-08 §6.7.2)."""
+    kv_offload: Optional[str] = None
+    """A KV-cache offload option of the taxonomy (2026-08 §6.16); never chosen by the API."""
 
 
 @dataclass(frozen=True)
