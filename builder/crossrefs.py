@@ -218,7 +218,7 @@ class _Checker:
         self.strategy_refs(entry)
         self.feature_refs(entry)
         # Inconsistent feature modes abort the reference build (2026-08 §7.1).
-        for path, message in mode_problems(r):
+        for path, message in mode_problems(r, entry.raw):
             self.add(d, w, path, message)
         self.related(entry)
         for i, task in enumerate(r.meta.tasks):

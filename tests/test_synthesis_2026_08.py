@@ -258,6 +258,11 @@ def test_inconsistent_modes_stop_the_build_with_a_located_message(tmp_path):
     assert "features.spec.default_mode" in text and ".yaml:" in text
 
 
+def test_modes_written_as_null_are_refused_too(tmp_path):
+    with pytest.raises(RecipeError, match="features.spec.modes: modes must list at least one mode"):
+        catalog_of(tmp_path, {"ex/m": recipe(features={"spec": {"modes": None}})})
+
+
 # -- §6.12 prefill/decode ---------------------------------------------------------------------------
 
 def test_pd_router_override_and_no_cc_flag_on_multi_node_tep_pools(tmp_path):

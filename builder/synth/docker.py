@@ -46,7 +46,7 @@ def brand_key(profile: HardwareProfile) -> str:
         return "tpu"
     if profile.brand == "AMD":
         return "amd"
-    if gen == "cpu" or profile.brand == "Intel":
+    if gen in ("cpu", "xpu") or profile.brand == "Intel":
         return "intel"
     return "nvidia"
 

@@ -70,7 +70,8 @@ def _store(kv: "KvStore") -> Optional[dict[str, Any]]:
     out: dict[str, Any] = {}
     if spec.command is not None:
         out["command"] = spec.command
-    out.update({"description": spec.description or "", "config": spec.config or None, "note": spec.note or ""})
+    # `config ∥ null` in the reference: an empty mapping is truthy there, so only absence gives null.
+    out.update({"description": spec.description or "", "config": spec.config, "note": spec.note or ""})
     return out
 
 
