@@ -22,9 +22,13 @@ from .build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabu
 from .variants import with_variant_endpoints
 
 
-def output_bases(entry: RecipeEntry, edition: Edition = NEWEST) -> set[str]:
+def output_bases(entry: RecipeEntry, edition: Edition = NEWEST, known_ids: frozenset[str] = frozenset()) -> set[str]:
+    """Where a recipe writes: its id and its promoted checkpoints (an id that is a recipe of its own
+    is never promoted, so it is not a base)."""
     bases = {entry.hf_id}
     for key, variant in entry.recipe.variants.items():
+        if variant.model_id in known_ids:
+            continue
         if (key != "default" or edition.promote_default) and isinstance(variant.model_id, str) and "/" in variant.model_id:
             bases.add(variant.model_id)
     return bases
@@ -33,8 +37,9 @@ def output_bases(entry: RecipeEntry, edition: Edition = NEWEST) -> set[str]:
 def independent(catalog: Catalog, edition: Edition = NEWEST) -> bool:
     """True when no two recipes' bases are equal or nested (so their files cannot collide)."""
     owner: dict[str, int] = {}
+    known_ids = frozenset(e.hf_id for e in catalog.recipes)
     for index, entry in enumerate(catalog.recipes):
-        for base in output_bases(entry, edition):
+        for base in output_bases(entry, edition, known_ids):
             if owner.setdefault(base, index) != index:
                 return False
     for base, index in owner.items():
