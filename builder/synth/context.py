@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from builder.models import HardwareOverride, HardwareProfile, KvStore, Recipe, Strategy, StrategyOverride, Variant
+from builder.models import HardwareProfile, KvStore, Recipe, Strategy, StrategyOverride, Variant
 
 from .docker import docker_forms, flags_key, mounts
 from .deployment import Launch, Pool, Selection
@@ -33,7 +33,6 @@ class Context:
     profile: HardwareProfile
     gpus: int
     override: Optional[StrategyOverride]
-    hw_override: Optional[HardwareOverride]
     model: str
     features: tuple[str, ...]
     hw_layers: tuple[Any, ...] = ()
@@ -57,6 +56,7 @@ class Context:
 
 
 def generation_block(table: dict, profile: HardwareProfile) -> Any:
+    """The block for the profile's generation, else (NVIDIA only) the `nvidia` block (§6.6)."""
     gen, nvidia = profile.gen, profile.brand == "NVIDIA"
     if gen and table.get(gen) is not None:
         return table[gen]
@@ -81,12 +81,6 @@ def hardware_layers(recipe: Recipe, variant: Variant, so: Optional[StrategyOverr
     return tuple(layer for layer in layers if layer is not None)
 
 
-def hardware_override(recipe: Recipe, so: Optional[StrategyOverride], profile: HardwareProfile) -> Optional[HardwareOverride]:
-    """The June rule: one block, strategy-level generation/nvidia, else recipe-level (§6.6)."""
-    return (generation_block(so.hardware_overrides, profile) if so else None) or \
-        generation_block(recipe.hardware_overrides, profile)
-
-
 def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Context:
     variant = variant_of(recipe, sel.variant)
     profile = catalog.taxonomy.hardware_profiles.get(sel.hardware, UNKNOWN_PROFILE)
@@ -100,7 +94,6 @@ def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Ed
     return Context(
         recipe=recipe, key=sel.variant, variant=variant, strategy=strategy, hw=sel.hardware, profile=profile,
         gpus=profile.gpu_count if isinstance(profile.gpu_count, int) else 1, override=so,
-        hw_override=layers[0] if layers else None,
         model=variant.model_id or recipe.model.model_id or "unknown", features=sel.features,
         hw_layers=layers, edition=edition, kv=kv, instances=instances, modes=sel.modes,
         offload=catalog.taxonomy.kv_offload.get(sel.kv_offload) if sel.kv_offload else None,
