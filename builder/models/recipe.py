@@ -130,8 +130,11 @@ class Companion(Schema):
     """A process to run beside `vllm serve` on the same node (single-node renderings list it)."""
 
     label: Optional[str] = None
+    """Name of the process, e.g. `LMCache Server`."""
     description: Optional[str] = None
+    """Where and when to run it."""
     command: Optional[str] = None
+    """Shell command that starts it."""
 
 
 class Feature(Schema):
@@ -276,8 +279,11 @@ class Dependency(Schema):
 
 class OmniTaskOverride(Schema):
     vram_minimum_gb: Optional[Union[int, float]] = None
+    """Memory the preset needs on this hardware, in GB."""
     extra_args: ArgList = []
+    """Arguments the preset adds on this hardware."""
     curl: Optional[str] = None
+    """Example request on this hardware."""
 
 
 class OmniTask(Schema):
@@ -307,13 +313,18 @@ class OmniTask(Schema):
 
 class OmniAxisOption(Schema):
     id: str
+    """Option id, used in a task's `axes`."""
     label: Optional[str] = None
+    """Option name shown on the page."""
 
 
 class OmniAxis(Schema):
     id: str
+    """Axis id, used as a key of a task's `axes`."""
     label: Optional[str] = None
+    """Axis name shown on the page."""
     options: list[OmniAxisOption] = []
+    """The choices of this axis."""
 
 
 class Omni(Schema):
@@ -326,14 +337,20 @@ class Omni(Schema):
     task_axes: list[OmniAxis] = []
     """Axes that select a task preset."""
     task_label: Optional[str] = None
+    """Heading of the task choice on the page."""
     task_hint: Optional[str] = None
+    """Help text under the task choice."""
     variant_label: Optional[str] = None
+    """Heading of the variant choice on the page."""
     variant_hint: Optional[str] = None
+    """Help text under the variant choice."""
 
 
 class NoteLink(Schema):
     label: str
+    """Link text."""
     href: str
+    """Target: a URL or a `#heading` of the guide."""
 
 
 class HardwareNote(Schema):
