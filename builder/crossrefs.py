@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from builder.crossrefs_shell import shell_problems
 from builder.errors import Problem, RecipeError
 from builder.synth.modes import mode_problems
+from builder.synth.strategy_rules import effective_strategies
 from builder.yamlload import load_yaml_file
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ class _Checker:
                 pass
             elif default not in self.strategies:
                 self.add(d, w, ("default_strategy",), _unknown_strategy(default, self.strategies))
-            elif default not in r.compatible_strategies:
+            elif default not in effective_strategies(r):
                 self.add(d, w, ("default_strategy",),
                          f'"{default}" is not in compatible_strategies, so it would be ignored; add it there')
         for name in r.strategy_overrides:
@@ -288,7 +289,7 @@ class _Checker:
                 continue
             if name not in self.strategies:
                 self.add(d, w, ("strategy_overrides", name), _unknown_strategy(name, self.strategies))
-            elif name not in r.compatible_strategies:
+            elif name not in effective_strategies(r):  # listed, or granted by strategy_hardware
                 self.add(d, w, ("strategy_overrides", name),
                          f'"{name}" is not in compatible_strategies, so these overrides are never used', "warning")
 
@@ -344,6 +345,26 @@ class _Checker:
         for name, feature in r.features.items():
             if feature is not None:
                 self.generation_keys(d, w, ("features", name, "hardware_overrides"), feature.hardware_overrides)
+        self.hardware_keyed_maps(entry)
+
+    def hardware_keyed_maps(self, entry: RecipeEntry) -> None:
+        """Maps looked up by hardware id, generation, lower-case brand or `default` (2026-08 §5.7.1):
+        a key that is none of these is never used, which usually means a typo."""
+        r, d, w = entry.recipe, entry.display, entry.where
+        known = self.hw_ids | self.generations | {"default"} | {
+            p.brand.lower() for p in self.catalog.taxonomy.hardware_profiles.values() if p.brand}
+        tables: list[tuple[KeyPath, Any]] = [(("strategy_hardware", n), t) for n, t in r.strategy_hardware.items()]
+        tables += [(("variants", k, "tp"), v.tp) for k, v in r.variants.items()]
+        tables += [(("strategy_overrides", n, "tp"), so.tp) for n, so in r.strategy_overrides.items() if so is not None]
+        for name, feature in r.features.items():
+            for mode_name, mode in ((feature.modes or {}) if feature is not None else {}).items():
+                base = ("features", name, "modes", mode_name)
+                tables += [(base + ("hardware_overrides",), mode.hardware_overrides), (base + ("hardware",), mode.hardware)]
+        for path, table in tables:
+            for key in table if isinstance(table, Mapping) else ():
+                if key not in known:
+                    self.add(d, w, path + (key,), f'"{key}" is not a hardware id, generation, brand or "default", '
+                             f"so this entry is never used{_suggest(key, known)}", "warning")
 
     def hw_id(self, d: str, w: Any, path: KeyPath, hw: str, key_too: bool = False) -> None:
         if hw in self.hw_ids:

@@ -276,3 +276,10 @@ def test_pd_router_override_and_no_cc_flag_on_multi_node_tep_pools(tmp_path):
     # dep is not offered by the recipe's strategies, so the decode pool runs as tep (arguments only).
     assert "--data-parallel-size" not in dep.first("decode").argv and dep.first("decode").pool.parallelism == "dep"
     assert dep.first("router").command.endswith("--intra-node-data-parallel-size 1")
+
+
+def test_a_hardware_keyed_map_with_an_unknown_key_is_a_located_warning(tmp_path):
+    cat = catalog_of(tmp_path, {"ex/m": recipe(strategy_hardware={"single_node_tp": {"hoper": "unsupported"}})})
+    (warning,) = [w for w in cat.warnings if "never used" in w.message]
+    assert warning.key == "strategy_hardware.single_node_tp.hoper" and warning.line > 0
+    assert 'did you mean "hopper"' in warning.message
