@@ -39,6 +39,18 @@ STRATEGIES = {
 }
 
 
+TP_DP = {"name": "multi_node_tp_dp", "deploy_type": "multi_node", "parallelism": "tp_dp", "env": IFACE}
+MOONCAKE = {
+    "name": "kv_mooncake", "deploy_type": "kv_store_lb", "default_instances": 2, "min_vllm_version": "0.21.0",
+    "router": {"policy": "cache_aware"},
+    "vllm": {"vllm_args": ["--kv-transfer-config", '{"kv_connector":"MooncakeStoreConnector","kv_role":"kv_both"}'],
+             "env": {"MOONCAKE_CONFIG_PATH": "$MOONCAKE_CONFIG_PATH"},
+             "install": {"nvidia": "pip install mooncake", "amd": "pip install mooncake-non-cuda"}},
+    "mooncake_master": {"command": "mooncake_master -rpc_port=50051"},
+    "mooncake_vllm_config": {"template": {"mode": "embedded"}, "note": "same file on every node"},
+}
+
+
 def recipe(**overrides: Any) -> dict[str, Any]:
     """A minimal valid recipe; keyword arguments replace top-level keys."""
     base: dict[str, Any] = {
@@ -53,9 +65,13 @@ def recipe(**overrides: Any) -> dict[str, Any]:
 
 
 def write_recipes(root: Path, recipes: dict[str, dict], hardware: dict | None = None,
-                  strategies: dict | None = None) -> Path:
-    """Write a recipe folder: `recipes` maps hf ids (org/repo) to recipe dicts."""
+                  strategies: dict | None = None, kv_stores: dict | None = None) -> Path:
+    """Write a recipe folder: `recipes` maps hf ids (org/repo) to recipe dicts. `kv_store/` is always
+    written (the 2026-08 edition needs it), empty unless `kv_stores` names deployments."""
     root.mkdir(parents=True, exist_ok=True)
+    (root / "kv_store").mkdir(exist_ok=True)
+    for name, doc in (kv_stores or {}).items():
+        dump(root / "kv_store" / f"{name}.yaml", doc)
     dump(root / "taxonomy.yaml", {"hardware_profiles": hardware or HW})
     for name, doc in (strategies or STRATEGIES).items():
         dump(root / "strategies" / f"{name}.yaml", doc)

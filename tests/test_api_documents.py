@@ -102,7 +102,9 @@ def test_recipes_whose_outputs_nest_are_built_in_order():
             self.recipes = entries
 
     assert independent(Cat(Entry("a/b", "c/d"), Entry("e/f")))
-    assert not independent(Cat(Entry("a/b", "c/d"), Entry("c/d")))       # same checkpoint id
+    assert not independent(Cat(Entry("a/b", "c/d"), Entry("e/f", "c/d")))  # same checkpoint id
+    # A variant whose checkpoint is another recipe's id is never promoted, so it writes nothing there.
+    assert independent(Cat(Entry("a/b", "c/d"), Entry("c/d")))
     assert not independent(Cat(Entry("a/b"), Entry("e/f", "a/b/c")))      # nested inside a/b/
 
 

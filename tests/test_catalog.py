@@ -11,6 +11,7 @@ import pytest
 from builder.api import build_api
 from builder.check import load_catalog
 from builder.check.lint import PLACEHOLDER, VllmOptions, lint_args
+from builder.synth import JUNE
 from conftest import REPO, SHARED
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -24,9 +25,18 @@ def catalog_api() -> tuple[Any, dict[str, bytes], tuple[str, ...]]:
     return catalog, files, tuple(warnings)
 
 
+@lru_cache(maxsize=1)
+def june_api() -> dict[str, bytes]:
+    return build_api(load_catalog(REPO / "recipes"), edition=JUNE)
+
+
 def test_glm_5_2_document_is_the_seed_byte_for_byte():
-    _, files, _ = catalog_api()
+    """The seed is a 2026-06 document; the default edition keeps its recommended command."""
+    files = june_api()
     assert files["zai-org/GLM-5.2.json"] == (GOLDEN / "zai-org" / "GLM-5.2.json").read_bytes()
+    newest = json.loads(catalog_api()[1]["zai-org/GLM-5.2.json"])["recommended_command"]
+    june = json.loads(files["zai-org/GLM-5.2.json"])["recommended_command"]
+    assert (newest["hardware"], newest["argv"], newest["env"]) == (june["hardware"], june["argv"], june["env"])
     seed = SHARED / "seeds" / "004_1abaa90d6db4b664.txt"
     if seed.is_file():  # the golden copy must stay the seed itself
         assert (GOLDEN / "zai-org" / "GLM-5.2.json").read_bytes() == seed.read_bytes()

@@ -78,10 +78,10 @@ def test_hash_seed_does_not_matter(tmp_path: Path, seeds: tuple[str, str]) -> No
 
 
 @pytest.mark.reference
-def test_reference_build_is_deterministic(shared_reference: Path, tmp_path: Path) -> None:
-    """The full reference catalog, with a different hash seed and touched input times."""
+def test_reference_build_is_deterministic(shared_reference_2026_08: Path, tmp_path: Path) -> None:
+    """The full (2026-08) reference catalog, with a different hash seed and touched input times."""
     folder = tmp_path / "recipes"
-    shutil.copytree(shared_reference / "recipes", folder)
+    shutil.copytree(shared_reference_2026_08 / "recipes", folder)
     first = build(folder, tmp_path / "one", "11")
     for path in folder.rglob("*"):
         os.utime(path, (123_456_789, 123_456_789))

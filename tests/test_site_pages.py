@@ -134,12 +134,13 @@ def fixture_recipes(root: Path, **extra: str) -> Path:
         "models/other/Embed-S.yaml": EMBED,
         **extra,
     })
+    (recipes / "kv_store").mkdir(exist_ok=True)  # the 2026-08 edition needs the folder; empty is fine
     return recipes
 
 
-def build_site(recipes: Path, site_dir: Path) -> None:
+def build_site(recipes: Path, site_dir: Path, **options: str) -> None:
     config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(site_dir),
-                         plugins={"recipes": {"recipes_dir": str(recipes)}})
+                         plugins={"recipes": {"recipes_dir": str(recipes), **options}})
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)  # mkdocs.yml sets strict: any warning aborts the build
@@ -295,3 +296,13 @@ def test_guide_headings_are_cut_outside_code_fences_only() -> None:
     headings = [line for line in md.splitlines() if line.startswith("#")]
     assert headings == ["## Title", "#### Sub `x_y`"]  # a `#` title is shifted below the page title
     assert "# comment" in md and "## not either" in md
+
+
+def test_the_site_follows_the_api_version_of_its_plugin_config(site: Path, tmp_path: Path) -> None:
+    """Default: the newest edition (KV-store index, worker arrays); `api_version: 2026-06` the June one."""
+    newest = json.loads(read(site, "acme/Big-MoE/hw/h100.json"))  # 800 GB on a 640 GB node: multi-node
+    assert (site / "kv_store.json").is_file() and "worker_argvs" in newest
+    build_site(fixture_recipes(tmp_path), tmp_path / "site", api_version="2026-06")
+    june = json.loads(read(tmp_path / "site", "acme/Big-MoE/hw/h100.json"))
+    assert not (tmp_path / "site" / "kv_store.json").exists() and "worker_argvs" not in june
+    assert june["head_argv"] == newest["head_argv"]

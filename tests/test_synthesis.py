@@ -7,7 +7,7 @@ import pytest
 from factory import recipe, write_recipes
 
 from builder.check import load_catalog
-from builder.synth import Selection, deploy, recommend
+from builder.synth import JUNE, Selection, deploy, recommend
 
 
 def catalog_of(tmp_path: Path, **recipes: dict):
@@ -58,12 +58,15 @@ def test_strategy_hardware_override_replaces_the_recipe_block_args_and_env(tmp_p
     assert tp.launches[0].argv[-1] == "--recipe-level" and tp.env == {"RECIPE": "1"}
 
 
-def test_default_variant_extra_args_are_ignored_but_other_variants_apply_theirs(tmp_path):
+def test_june_ignores_default_variant_extra_args_but_other_variants_apply_theirs(tmp_path):
     variants = {"default": {"precision": "bf16", "vram_minimum_gb": 16, "extra_args": ["--default-only"]},
                 "fp8": {"model_id": "example/m-fp8", "precision": "fp8", "vram_minimum_gb": 8,
                         "extra_args": ["--quantization", "fp8"], "extra_env": {"FP8": "1"}}}
     cat = catalog_of(tmp_path, ex__m=recipe(variants=variants))
-    assert "--default-only" not in serve(cat, "ex/m", variant="default", hardware="h200", strategy="single_node_tp")
+    june = deploy(cat, cat.entry("ex/m").recipe, Selection("default", "h200", "single_node_tp"), JUNE)
+    assert "--default-only" not in june.launches[0].argv
+    # Since 2026-08 the default variant's own arguments apply like any other variant's (§6.2).
+    assert "--default-only" in serve(cat, "ex/m", variant="default", hardware="h200", strategy="single_node_tp")
     dep = deploy(cat, cat.entry("ex/m").recipe, Selection("fp8", "h200", "single_node_tp"))
     assert dep.launches[0].argv[:5] == ("vllm", "serve", "example/m-fp8", "--quantization", "fp8")
     assert dep.env == {"FP8": "1"}
@@ -120,7 +123,7 @@ def test_colocated_prefill_decode_split_the_gpus_of_one_node(tmp_path):
 
 def test_dep_pools_spanning_nodes_get_one_router_endpoint_per_node(tmp_path):
     cat = catalog_of(tmp_path, ex__m=recipe(
-        compatible_strategies=["pd_cluster"],
+        compatible_strategies=["multi_node_dep", "pd_cluster"],  # offers the `dep` pool mode (2026-08 §6.12)
         strategy_overrides={"pd_cluster": {"prefill": {"parallelism": "dep"}, "decode": {"parallelism": "dep"}}}))
     dep = deploy(cat, cat.entry("ex/m").recipe, Selection("default", "gb200", "pd_cluster", 1, (), 2, 2))
     first, second = [l for l in dep.launches if l.role == "prefill"]

@@ -150,7 +150,7 @@ def test_reference_recipes_have_no_errors(shared_reference: Path) -> None:
 
 @pytest.mark.reference
 def test_reference_validate_exits_0(shared_reference: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = validate(capsys, "--recipes", str(shared_reference / "recipes"))
+    code, out = validate(capsys, "--recipes", str(shared_reference / "recipes"), "--api-version", "2026-06")
     assert code == 0
     assert re.fullmatch(r"\d+ warnings in \d+ files", out.splitlines()[-1])
     assert ": warning:" in out and not any(": warning:" not in l for l in out.splitlines()[:-1])
@@ -161,3 +161,15 @@ def test_our_recipes_pass_strict(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.skip("recipes/models does not exist yet")
     code, out = validate(capsys, "--strict", "--recipes", str(REPO / "recipes"))
     assert code == 0, out
+
+
+@pytest.mark.reference
+def test_reference_2026_08_validates_with_warnings_only(shared_reference_2026_08: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Today's upstream folder: no errors; the six promotion collisions upstream warns about are
+    warnings here too, each located at its `model_id`."""
+    code, out = validate(capsys, "--recipes", str(shared_reference_2026_08 / "recipes"))
+    assert code == 0, out
+    collisions = [l for l in out.splitlines() if "collides with standalone recipe" in l]
+    assert len(collisions) == 6
+    assert all(re.match(r"recipes/models/\S+\.yaml:\d+:\d+: warning: variants\.\w+\.model_id: ", l) for l in collisions)

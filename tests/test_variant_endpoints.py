@@ -120,8 +120,8 @@ def test_omni_recipes_and_unusable_keys_get_no_endpoints(tmp_path):
     assert any("variants.../up: the key cannot be part of a URL" in w for w in warnings)
 
 
-def test_every_reference_recipe_has_resolvable_variant_endpoints(shared_reference: Path):
-    catalog = load_catalog(shared_reference / "recipes")
+def test_every_reference_recipe_has_resolvable_variant_endpoints(shared_reference_2026_08: Path):
+    catalog = load_catalog(shared_reference_2026_08 / "recipes")
     files = build_api(catalog)
     api_paths = set(files)
     for entry in catalog.recipes:

@@ -17,9 +17,9 @@ from builder.models import MISSING, Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.write.publish import check_relative
-from builder.synth import SynthesisError, deploy
+from builder.synth import NEWEST, Edition, SynthesisError, deploy
 from builder.synth.install import install_block
-from builder.synth.select import listed_hardware, renderings
+from builder.synth.select import listed_hardware, plan
 
 from builder.api.documents import (
     finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
@@ -141,29 +141,33 @@ def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
 
 
 def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: Sink,
-                    warnings: list[str]) -> Optional[dict[str, Any]]:
+                    warnings: list[str], edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
     recipe = entry.recipe
-    hardware = listed_hardware(catalog, entry, key)
+    hardware = listed_hardware(catalog, entry, key, edition)
     docs: list[tuple[str, dict[str, Any]]] = []
     for index, hw in enumerate(hardware):
-        planned = renderings(catalog, entry, key, hw)
+        planned = plan(catalog, entry, key, hw, edition)
         if planned is None:
             if index == 0:
                 return None
             continue
-        sel, alts = planned
+        sel = planned.recommended
         try:
-            dep = deploy(catalog, recipe, sel)
+            dep = deploy(catalog, recipe, sel, edition)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
         links: dict[str, str] = {}
-        for alt_sel in alts:
-            alt = alt_sel.strategy
-            path = f"{base}/strategies/{alt}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{alt}.json"
-            tree.put(path, rendering(deploy(catalog, recipe, alt_sel)))
-            links[alt] = "/" + path
-        doc = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
+        for alt_sel in planned.alternatives:
+            name = alt_sel.kv_store or alt_sel.strategy
+            path = f"{base}/strategies/{name}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{name}.json"
+            try:
+                alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
+            except SynthesisError:
+                continue  # a failed alternative is left out (§5.5)
+            tree.put(path, alt_doc)
+            links[name] = "/" + path
+        doc = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
         tree.put(f"{base}/hw/{hw}.json", doc)
         docs.append((hw, doc))
@@ -171,16 +175,19 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
     return {**default_doc, "by_hardware": {hw: f"/{base}/hw/{hw}.json" for hw, _ in docs}}
 
 
-def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str]) -> Iterator[tuple[str, str]]:
+def _promotable(entry: RecipeEntry, known_ids: set[str], warnings: list[str],
+                edition: Edition = NEWEST) -> Iterator[tuple[str, str]]:
     for key, variant in entry.recipe.variants.items():
-        if key == "default":
+        if key == "default" and not edition.promote_default:
             continue
         model_id = variant.model_id
         if not isinstance(model_id, str) or "/" not in model_id:
             continue
         if model_id in known_ids:
-            warnings.append(f"{entry.display}: variants.{key}.model_id: {model_id} is also a recipe of its own; "
-                            "the variant gets no document of its own")
+            # The reference only warns ("skipping variant promotion … collides with standalone recipe").
+            line, col = entry.where(("variants", key, "model_id"))
+            warnings.append(f"{entry.display}:{line}:{col}: variants.{key}.model_id: skipping variant promotion: "
+                            f"{model_id} (variant of {entry.hf_id}) collides with standalone recipe")
             continue
         yield key, model_id
 
@@ -194,8 +201,17 @@ class RecipeOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def emit_vocabulary(catalog: Catalog, tree: Sink) -> None:
-    """taxonomy.json, platforms.json, strategies/*.json and strategies.json (steps 1–3 of §1.3)."""
+def check_inputs(catalog: Catalog, edition: Edition) -> None:
+    """The 2026-08 edition needs `kv_store/` (2026-08 §1.2; an empty folder is fine)."""
+    if edition.kv_store and catalog.kv_store_files is None:
+        folder = catalog.root / "kv_store"
+        raise RecipeError(Problem(folder.as_posix(), message=f"the {edition.name} API edition needs a kv_store/ "
+                                  "folder of KV-store deployments (it may be empty)"))
+
+
+def emit_vocabulary(catalog: Catalog, tree: Sink, edition: Edition = NEWEST) -> None:
+    """taxonomy.json, platforms.json, strategies/*.json and strategies.json (steps 1–3 of §1.3),
+    then (2026-08 step 4) kv_store/*.json and kv_store.json."""
     tree.put("taxonomy.json", catalog.taxonomy_raw)
     if catalog.platforms_raw is not MISSING:
         tree.put("platforms.json", catalog.platforms_raw)
@@ -204,9 +220,17 @@ def emit_vocabulary(catalog: Catalog, tree: Sink) -> None:
         tree.put(f"strategies/{name}.json", raw)
         index[name] = raw
     tree.put("strategies.json", index)
+    if edition.kv_store:
+        from .kv import kv_index
+
+        files = catalog.kv_store_files or ()
+        for name, raw in files:
+            tree.put(f"kv_store/{name}.json", raw)
+        tree.put("kv_store.json", kv_index(files))
 
 
-def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str]) -> RecipeOutcome:
+def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str],
+                edition: Edition = NEWEST) -> RecipeOutcome:
     """One recipe's subtree, document and promoted documents (step 5 of §1.3)."""
     recipe, raw = entry.recipe, entry.raw
     warnings: list[str] = []
@@ -215,10 +239,10 @@ def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set
     promoted: list[tuple[str, str, dict[str, Any]]] = []
     if not recipe.is_omni:
         tree.remove_dir(entry.hf_id)
-        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings)
-        for key, model_id in _promotable(entry, known_ids, warnings):
+        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings, edition)
+        for key, model_id in _promotable(entry, known_ids, warnings, edition):
             tree.remove_dir(model_id)
-            rec = _render_variant(catalog, entry, key, model_id, tree, warnings)
+            rec = _render_variant(catalog, entry, key, model_id, tree, warnings, edition)
             if rec is not None:
                 promoted.append((key, model_id, rec))
     doc = finish_recipe_document(doc, recommended, {k: "/" + m + ".json" for k, m, _ in promoted})
@@ -237,17 +261,19 @@ def emit_index(tree: Sink, outcomes: list[RecipeOutcome], warnings: list[str]) -
     tree.put("models.json", [o.listing for o in outcomes] + [p for o in outcomes for p in o.promoted])
 
 
-def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str]) -> None:
+def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: Edition = NEWEST) -> None:
     """Every API document, in the reference's build order (later writes win, §1.3)."""
-    emit_vocabulary(catalog, tree)
+    check_inputs(catalog, edition)
+    emit_vocabulary(catalog, tree, edition)
     known_ids = {e.hf_id for e in catalog.recipes}
-    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids) for entry in catalog.recipes], warnings)
+    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids, edition) for entry in catalog.recipes], warnings)
 
 
-def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, Any]:
+def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None,
+                    edition: Edition = NEWEST) -> dict[str, Any]:
     """Every reference API document as a JSON-ready value, keyed by its path below the output root."""
     sink = MemorySink()
-    emit_documents(catalog, sink, warnings if warnings is not None else [])
+    emit_documents(catalog, sink, warnings if warnings is not None else [], edition)
     return sink.files
 
 
@@ -260,12 +286,12 @@ class ApiBuild:
     files: dict[str, bytes]
 
 
-def build_api_tree(catalog: Catalog, warnings: Optional[list[str]] = None) -> ApiBuild:
-    documents = build_documents(catalog, warnings)
+def build_api_tree(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> ApiBuild:
+    documents = build_documents(catalog, warnings, edition)
     files = {path: dumps_bytes(value) for path, value in documents.items()}
-    return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings))
+    return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings, edition))
 
 
-def build_api(catalog: Catalog, warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+def build_api(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
-    return build_api_tree(catalog, warnings).files
+    return build_api_tree(catalog, warnings, edition).files

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from builder.synth import Deployment, Launch
+from builder.synth import NEWEST, Deployment, Edition, Launch
 from builder.synth.install import ROUTER_INSTALL
 
 HEAD_KEYS = ("hf_id", "meta", "recommended_command")
@@ -21,8 +21,12 @@ def _role(launch: Launch) -> dict[str, Any]:
     }
 
 
-def rendering(dep: Deployment) -> dict[str, Any]:
+def rendering(dep: Deployment, edition: Edition = NEWEST) -> dict[str, Any]:
     """The rendering object of §4.7: common head, then the body for its deploy type."""
+    if dep.kv is not None:
+        from .kv import kv_rendering
+
+        return kv_rendering(dep)
     sel = dep.selection
     doc: dict[str, Any] = {
         "hardware": sel.hardware, "strategy": sel.strategy, "variant": sel.variant,
@@ -37,16 +41,32 @@ def rendering(dep: Deployment) -> dict[str, Any]:
         doc["router_config"] = dep.router_config
     elif dep.deploy_type == "multi_node":
         head, worker = dep.first("head"), dep.first("worker", 1)
+        if not edition.per_rank_workers:
+            doc.update({
+                "head_command": head.command, "worker_command": worker.command,
+                "head_argv": list(head.argv), "worker_argv": list(worker.argv),
+                "head_docker_command": head.docker_command, "worker_docker_command": worker.docker_command,
+                "head_docker_argv": list(head.docker_argv or ()), "worker_docker_argv": list(worker.docker_argv or ()),
+            })
+            return doc
+        # 2026-08 §4.7.1: the singular worker members are rank 1; the arrays hold every follower rank.
+        workers = [l for l in dep.launches if l.role == "worker"]
         doc.update({
             "head_command": head.command, "worker_command": worker.command,
+            "worker_commands": [w.command for w in workers],
             "head_argv": list(head.argv), "worker_argv": list(worker.argv),
+            "worker_argvs": [list(w.argv) for w in workers],
             "head_docker_command": head.docker_command, "worker_docker_command": worker.docker_command,
+            "worker_docker_commands": [w.docker_command for w in workers],
             "head_docker_argv": list(head.docker_argv or ()), "worker_docker_argv": list(worker.docker_argv or ()),
+            "worker_docker_argvs": [list(w.docker_argv or ()) for w in workers],
         })
     else:
         serve = dep.launches[0]
         doc.update({"command": serve.command, "argv": list(serve.argv),
                     "docker_command": serve.docker_command, "docker_argv": list(serve.docker_argv or ())})
+        if dep.companions:
+            doc["companions"] = list(dep.companions)
     return doc
 
 

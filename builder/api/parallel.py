@@ -16,24 +16,30 @@ from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
+from builder.synth import NEWEST, Edition
 
 from builder.api.build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
 from builder.api.variants import with_variant_endpoints
 
 
-def output_bases(entry: RecipeEntry) -> set[str]:
+def output_bases(entry: RecipeEntry, edition: Edition = NEWEST, known_ids: frozenset[str] = frozenset()) -> set[str]:
+    """Where a recipe writes: its id and its promoted checkpoints (an id that is a recipe of its own
+    is never promoted, so it is not a base)."""
     bases = {entry.hf_id}
     for key, variant in entry.recipe.variants.items():
-        if key != "default" and isinstance(variant.model_id, str) and "/" in variant.model_id:
+        if variant.model_id in known_ids:
+            continue
+        if (key != "default" or edition.promote_default) and isinstance(variant.model_id, str) and "/" in variant.model_id:
             bases.add(variant.model_id)
     return bases
 
 
-def independent(catalog: Catalog) -> bool:
+def independent(catalog: Catalog, edition: Edition = NEWEST) -> bool:
     """True when no two recipes' bases are equal or nested (so their files cannot collide)."""
     owner: dict[str, int] = {}
+    known_ids = frozenset(e.hf_id for e in catalog.recipes)
     for index, entry in enumerate(catalog.recipes):
-        for base in output_bases(entry):
+        for base in output_bases(entry, edition, known_ids):
             if owner.setdefault(base, index) != index:
                 return False
     for base, index in owner.items():
@@ -46,7 +52,8 @@ def independent(catalog: Catalog) -> bool:
     return True
 
 
-def _share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool) -> dict[int, RecipeOutcome]:
+def _share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool,
+           edition: Edition = NEWEST) -> dict[int, RecipeOutcome]:
     """Emit some recipes (and their variant endpoints) into the staging folder."""
     known_ids = {e.hf_id for e in catalog.recipes}
     sink = DiskSink(staging)
@@ -55,10 +62,10 @@ def _share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool
         for index in indexes:
             entry = catalog.recipes[index]
             before = set(sink.paths)
-            outcome = emit_recipe(catalog, entry, sink, known_ids)
+            outcome = emit_recipe(catalog, entry, sink, known_ids, edition)
             if extensions and not entry.recipe.is_omni:
                 own = dict.fromkeys(sink.paths - before, b"")
-                extra = with_variant_endpoints(replace(catalog, recipes=(entry,)), own, outcome.warnings)
+                extra = with_variant_endpoints(replace(catalog, recipes=(entry,)), own, outcome.warnings, edition)
                 for path, data in extra.items():
                     if path not in own:
                         sink.put_bytes(path, data)
@@ -78,7 +85,8 @@ def _die_with_parent() -> None:
         pass
 
 
-def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool) -> tuple[int, int]:
+def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool,
+                edition: Edition = NEWEST) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # worker
@@ -86,7 +94,7 @@ def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions:
         _die_with_parent()
         status = 0
         try:
-            payload: Any = ("ok", _share(catalog, staging, indexes, extensions))
+            payload: Any = ("ok", _share(catalog, staging, indexes, extensions, edition))
         except RecipeError as err:
             payload, status = ("problems", err.problems), 1
         except BaseException as err:  # reported by the parent, which owns the terminal
@@ -120,16 +128,16 @@ def worker_count(requested: int | None) -> int:
 
 
 def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensions: bool,
-                  workers: Optional[int] = None) -> bool:
+                  workers: Optional[int] = None, edition: Edition = NEWEST) -> bool:
     """Emit every document into `staging` using worker processes; False if it must be sequential."""
     workers = min(worker_count(workers), len(catalog.recipes))
-    if workers < 2 or not hasattr(os, "fork") or not independent(catalog):
+    if workers < 2 or not hasattr(os, "fork") or not independent(catalog, edition):
         return False
     shares = [list(range(w, len(catalog.recipes), workers)) for w in range(workers)]
-    children = [_fork_share(catalog, staging, share, extensions) for share in shares[1:]]
+    children = [_fork_share(catalog, staging, share, extensions, edition) for share in shares[1:]]
     outcomes: dict[int, RecipeOutcome] = {}
     try:
-        outcomes.update(_share(catalog, staging, shares[0], extensions))
+        outcomes.update(_share(catalog, staging, shares[0], extensions, edition))
     finally:
         results = []
         for pid, read_end in children:
@@ -143,7 +151,7 @@ def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensio
         outcomes.update(result)
     sink = DiskSink(staging)
     try:
-        emit_vocabulary(catalog, sink)
+        emit_vocabulary(catalog, sink, edition)
         emit_index(sink, [outcomes[i] for i in range(len(catalog.recipes))], warnings)
     finally:
         sink.close()

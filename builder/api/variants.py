@@ -20,8 +20,8 @@ from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.jsonout import dumps
-from builder.synth import SynthesisError, deploy
-from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, renderings
+from builder.synth import NEWEST, Edition, SynthesisError, deploy
+from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, plan
 
 from builder.api.documents import hardware_document, rendering
 
@@ -58,7 +58,7 @@ class _Claims:
 
 
 def variant_endpoints(catalog: Catalog, taken: Iterable[str],
-                      warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+                      warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
     warnings = warnings if warnings is not None else []
     claims = _Claims(taken)
@@ -66,18 +66,19 @@ def variant_endpoints(catalog: Catalog, taken: Iterable[str],
     for entry in catalog.recipes:
         if entry.recipe.is_omni:
             continue
-        for path, value in _recipe_files(catalog, entry, claims, warnings).items():
+        for path, value in _recipe_files(catalog, entry, claims, warnings, edition).items():
             out[path] = dumps(value).encode("utf-8")
     return out
 
 
 def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes],
-                           warnings: Optional[list[str]] = None) -> dict[str, bytes]:
+                           warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """`files` (the reference API) followed by the variant endpoints."""
-    return {**files, **variant_endpoints(catalog, files, warnings)}
+    return {**files, **variant_endpoints(catalog, files, warnings, edition)}
 
 
-def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str]) -> dict[str, Any]:
+def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str],
+                  edition: Edition) -> dict[str, Any]:
     index_path = f"{entry.hf_id}/variants.json"
     if not claims.claim(index_path):
         warnings.append(f"{entry.display}: /{index_path} is already an API document; no variant endpoints")
@@ -88,7 +89,7 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
         if not _SEGMENT.fullmatch(key):
             warnings.append(f"{entry.display}: variants.{key}: the key cannot be part of a URL; no variant endpoints")
             continue
-        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings)
+        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings, edition)
         index[key] = {
             "precision": variant.precision,
             "vram_minimum_gb": variant.vram_minimum_gb,
@@ -103,10 +104,10 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
 
 
 def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Claims, docs: dict[str, Any],
-                   warnings: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+                   warnings: list[str], edition: Edition) -> tuple[dict[str, str], dict[str, str]]:
     """Write one variant's documents into `docs`; return hardware → link and hardware → reason."""
     base = f"{entry.hf_id}/variants/{key}"
-    choices = {c.id: c for c in hardware_choices(catalog, entry, key)}
+    choices = {c.id: c for c in hardware_choices(catalog, entry, key, edition)}
     reasons: dict[str, str] = {}
     for hw in catalog.taxonomy.hardware_profiles:
         if hw not in choices:
@@ -114,10 +115,10 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
         elif choices[hw].incompatible:
             reasons[hw] = choices[hw].incompatible  # type: ignore[assignment]
     links: dict[str, str] = {}
-    for hw in listed_hardware(catalog, entry, key):
+    for hw in listed_hardware(catalog, entry, key, edition):
         if hw in reasons or hw not in catalog.taxonomy.hardware_profiles:
             continue
-        why = _render(catalog, entry, key, hw, base, claims, docs)
+        why = _render(catalog, entry, key, hw, base, claims, docs, edition)
         if why is None:
             links[hw] = f"/{base}/hw/{hw}.json"
         else:
@@ -129,32 +130,33 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
 
 
 def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
-            docs: dict[str, Any]) -> Optional[str]:
+            docs: dict[str, Any], edition: Edition) -> Optional[str]:
     """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
     recipe = entry.recipe
     if not _SEGMENT.fullmatch(hw):
         return "the hardware id cannot be part of a URL"
-    planned = renderings(catalog, entry, key, hw)
-    if planned is None or planned[0].variant != key:
-        return no_rendering_reason(catalog, entry, key, hw, planned[0] if planned else None)
-    sel, alts = planned
+    planned = plan(catalog, entry, key, hw, edition)
+    sel = planned.recommended if planned is not None else None
+    if planned is None or sel is None or sel.variant != key:
+        return no_rendering_reason(catalog, entry, key, hw, sel)
     try:
-        dep = deploy(catalog, recipe, sel)
+        dep = deploy(catalog, recipe, sel, edition)
     except SynthesisError as err:
         return f"cannot render {sel.strategy}: {err}"
     path = f"{base}/hw/{hw}.json"
     if not claims.claim(path):
         return f"/{path} is already an API document"
     links: dict[str, str] = {}
-    for alt_sel in alts:
-        alt_path = f"{base}/hw/{hw}/strategies/{alt_sel.strategy}.json"
+    for alt_sel in planned.alternatives:
+        name = alt_sel.kv_store or alt_sel.strategy
+        alt_path = f"{base}/hw/{hw}/strategies/{name}.json"
         try:
-            alt_doc = rendering(deploy(catalog, recipe, alt_sel))
+            alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):
             docs[alt_path] = alt_doc
-            links[alt_sel.strategy] = "/" + alt_path
-    docs[path] = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
+            links[name] = "/" + alt_path
+    docs[path] = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
                                    catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
     return None

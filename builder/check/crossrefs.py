@@ -21,7 +21,9 @@ from typing import Any
 
 from builder.check.shell import shell_problems
 from builder.errors import Problem, RecipeError
+from builder.check.modes import mode_problems
 from builder.models import Catalog, RecipeEntry
+from builder.models.recipe import effective_strategies
 
 KeyPath = tuple[Any, ...]
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
@@ -195,6 +197,9 @@ class _Checker:
         self.date(entry)
         self.strategy_refs(entry)
         self.feature_refs(entry)
+        # Inconsistent feature modes abort the reference build (2026-08 §7.1).
+        for path, message in mode_problems(r, entry.raw):
+            self.add(d, w, path, message)
         self.related(entry)
         for i, task in enumerate(r.meta.tasks):
             if self.tasks and task not in self.tasks:
@@ -205,9 +210,10 @@ class _Checker:
                 self.add(d, w, ("variants", key, "model_id"), _bad_model_id(mid))
             elif mid is not None and key != "default":
                 if mid in self.files and mid != entry.hf_id:
+                    # The reference generator only warns and skips the promotion (spec 2026-08 §7.2).
                     self.add(d, w, ("variants", key, "model_id"),
                              f'"{mid}" is the id of the recipe {self.files[mid][0]}; this variant would not get '
-                             "its own page (give it a different model_id or remove that recipe)")
+                             "its own page (give it a different model_id or remove that recipe)", "warning")
                 elif mid == entry.hf_id:
                     self.add(d, w, ("variants", key, "model_id"),
                              f'"{mid}" is this recipe\'s own id, so the variant gets no page of its own', "warning")
@@ -232,16 +238,28 @@ class _Checker:
 
     def strategy_refs(self, entry: RecipeEntry) -> None:
         r, d, w = entry.recipe, entry.display, entry.where
+        kv_names = set(self.catalog.kv_stores)
         for i, name in enumerate(r.compatible_strategies):
-            if name not in self.strategies and name not in self.broken_strategies:
+            if name in kv_names:
+                # 2026-08 §7.3: every KV-store deployment is offered on its own; listing one breaks it.
+                self.add(d, w, ("compatible_strategies", i), f'"{name}" is a KV-store deployment, which every '
+                         "recipe offers where it can run; remove it from compatible_strategies")
+            elif name not in self.strategies and name not in self.broken_strategies:
                 self.add(d, w, ("compatible_strategies", i), _unknown_strategy(name, self.strategies))
+        for name in r.strategy_hardware:
+            if name not in self.strategies and name not in self.broken_strategies:
+                self.add(d, w, ("strategy_hardware", name), _unknown_strategy(name, self.strategies))
+        for name in r.kv_cache_strategy_hardware:
+            if name not in kv_names:
+                self.add(d, w, ("kv_cache_strategy_hardware", name),
+                         f'no KV-store deployment "{name}" in kv_store/{_suggest(name, kv_names)}', "warning")
         default = r.default_strategy
         if default is not None:
             if default in self.broken_strategies:
                 pass
             elif default not in self.strategies:
                 self.add(d, w, ("default_strategy",), _unknown_strategy(default, self.strategies))
-            elif default not in r.compatible_strategies:
+            elif default not in effective_strategies(r):
                 self.add(d, w, ("default_strategy",),
                          f'"{default}" is not in compatible_strategies, so it would be ignored; add it there')
         for name in r.strategy_overrides:
@@ -249,7 +267,7 @@ class _Checker:
                 continue
             if name not in self.strategies:
                 self.add(d, w, ("strategy_overrides", name), _unknown_strategy(name, self.strategies))
-            elif name not in r.compatible_strategies:
+            elif name not in effective_strategies(r):  # listed, or granted by strategy_hardware
                 self.add(d, w, ("strategy_overrides", name),
                          f'"{name}" is not in compatible_strategies, so these overrides are never used', "warning")
 
@@ -282,9 +300,15 @@ class _Checker:
             for i, hw in enumerate(variant.supported_hardware):
                 self.hw_id(d, w, ("variants", key, "supported_hardware", i), hw)
             for hw in variant.hardware_overrides:
-                self.hw_id(d, w, ("variants", key, "hardware_overrides", hw), hw, key_too=True)
+                # Generation and `nvidia` keys are a layer of their own since 2026-08 (§6.6).
+                if hw not in self.generations and hw not in _BRAND_KEYS:
+                    self.hw_id(d, w, ("variants", key, "hardware_overrides", hw), hw, key_too=True)
         for hw in r.hardware_opt_in_features:
             self.hw_id(d, w, ("hardware_opt_in_features", hw), hw, key_too=True)
+        default_hw = r.meta.default_hardware
+        if default_hw is not None and default_hw not in self.hw_ids:
+            self.add(d, w, ("meta", "default_hardware"), f'"{default_hw}" is not a hardware profile in taxonomy.yaml, '
+                     f"so the usual default is used{_suggest(default_hw, self.hw_ids)}", "warning")
         for hw in r.meta.hardware:
             if hw not in self.hw_ids:
                 self.add(d, w, ("meta", "hardware", hw),
@@ -293,10 +317,32 @@ class _Checker:
         self.generation_keys(d, w, ("hardware_overrides",), r.hardware_overrides)
         for name, so in r.strategy_overrides.items():
             if so is not None:
-                self.generation_keys(d, w, ("strategy_overrides", name, "hardware_overrides"), so.hardware_overrides)
+                # Exact hardware ids add to the generation layer since 2026-08 (§6.5).
+                table = {k: v for k, v in so.hardware_overrides.items() if k not in self.hw_ids}
+                self.generation_keys(d, w, ("strategy_overrides", name, "hardware_overrides"), table)
         for name, feature in r.features.items():
             if feature is not None:
                 self.generation_keys(d, w, ("features", name, "hardware_overrides"), feature.hardware_overrides)
+        self.hardware_keyed_maps(entry)
+
+    def hardware_keyed_maps(self, entry: RecipeEntry) -> None:
+        """Maps looked up by hardware id, generation, lower-case brand or `default` (2026-08 §5.7.1):
+        a key that is none of these is never used, which usually means a typo."""
+        r, d, w = entry.recipe, entry.display, entry.where
+        known = self.hw_ids | self.generations | {"default"} | {
+            p.brand.lower() for p in self.catalog.taxonomy.hardware_profiles.values() if p.brand}
+        tables: list[tuple[KeyPath, Any]] = [(("strategy_hardware", n), t) for n, t in r.strategy_hardware.items()]
+        tables += [(("variants", k, "tp"), v.tp) for k, v in r.variants.items()]
+        tables += [(("strategy_overrides", n, "tp"), so.tp) for n, so in r.strategy_overrides.items() if so is not None]
+        for name, feature in r.features.items():
+            for mode_name, mode in ((feature.modes or {}) if feature is not None else {}).items():
+                base = ("features", name, "modes", mode_name)
+                tables += [(base + ("hardware_overrides",), mode.hardware_overrides), (base + ("hardware",), mode.hardware)]
+        for path, table in tables:
+            for key in table if isinstance(table, Mapping) else ():
+                if key not in known:
+                    self.add(d, w, path + (key,), f'"{key}" is not a hardware id, generation, brand or "default", '
+                             f"so this entry is never used{_suggest(key, known)}", "warning")
 
     def hw_id(self, d: str, w: Any, path: KeyPath, hw: str, key_too: bool = False) -> None:
         if hw in self.hw_ids:

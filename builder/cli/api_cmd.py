@@ -7,6 +7,7 @@ from pathlib import Path
 
 from builder.api import write_api
 from builder.check import load_catalog
+from builder.synth import EDITIONS, NEWEST, edition_named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "into OUT atomically (OUT is replaced as a whole only on success).")
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.add_argument("--out", type=Path, required=True, help="output folder, replaced on success")
+    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
+                   help=f"which upstream API edition to reproduce (default: {NEWEST.name}, the newest)")
     p.add_argument("--reference-only", action="store_true",
                    help="write only the documents the public recipes API defines (no per-variant endpoints)")
     p.set_defaults(func=run)
@@ -25,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
     for problem in catalog.warnings:  # cross-reference findings that do not stop the build
         print(problem, file=sys.stderr)
     warnings: list[str] = []
-    count = write_api(catalog, args.out, warnings, extensions=not args.reference_only)
+    count = write_api(catalog, args.out, warnings, extensions=not args.reference_only,
+                      edition=edition_named(args.api_version))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {count} files to {args.out}", file=sys.stderr)

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
-from builder.models import Catalog, RecipeEntry
 from builder.check import load_catalog
-from builder.synth import Deployment, Launch, Selection, SynthesisError, deploy, recommend
-from builder.synth import select
-from builder.synth.install import ROUTER_INSTALL
 from builder.jsonout import js_str
-from builder.synth.shell import quote
+from builder.models import Catalog, RecipeEntry
+from builder.synth import (
+    EDITIONS, NEWEST, Deployment, Edition, Selection, SynthesisError, default_features, deploy,
+    edition_named, hardware_choices, hardware_list, plan_hardware, recommend, strategy_choices,
+)
+from builder.synth.hardware import fits, incompatibility
+from builder.synth.layout import kv_selection
+from builder.synth.modes import allowed_modes
+from builder.synth.offload import offload_problem
+from builder.synth.plan import PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
+from builder.synth.strategy_rules import nodes_for
+
+from builder.cli.command_output import as_json, as_text
 
 EXAMPLES = """\
 examples:
@@ -31,19 +37,14 @@ examples:
   recipes command zai-org/GLM-5.2 --variant bf16 --strategy multi_node_tp --nodes 4
   recipes command zai-org/GLM-5.2 --feature spec_decoding --no-feature reasoning --docker
   recipes command zai-org/GLM-5.2 --strategy pd_cluster --json
+  recipes command zai-org/GLM-5.2 --mode spec_decoding=mtp                # a feature's mode
+  recipes command zai-org/GLM-5.2 --kv-store kv_store_centralized_mooncake --instances 3
+  recipes command zai-org/GLM-5.2 --kv-offload simple
+  recipes command zai-org/GLM-5.2 --strategy multi_node_tp_dp --nodes 2
 
-Multi-node and prefill/decode selections print one command per node (and the router); run each
-on its node after setting the $PLACEHOLDERS listed at the top."""
-
-# What the `$NAME` placeholders of synthesized commands stand for.
-PLACEHOLDERS = {
-    "HEAD_IP": "address of the head node (rank 0)",
-    "IFACE_NAME": "network interface the nodes reach each other on",
-    "ROUTER_HOST": "address the router listens on",
-    "ROUTER_PORT": "port the router listens on",
-}
-_PLACEHOLDER = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
-
+Multi-node and prefill/decode selections print one command per node (and the router); KV-store
+deployments print the Mooncake master, the store, every instance and the router; everything in
+the order to start it. Run each on its node after setting the $PLACEHOLDERS listed at the top."""
 
 class Invalid(Exception):
     """A choice that does not exist or cannot be combined; the message names the valid ones."""
@@ -64,6 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--feature", metavar="F", action="append", default=[], help="turn on a feature (repeatable)")
     p.add_argument("--no-feature", metavar="F", action="append", default=[], dest="no_feature",
                    help="turn off a feature that is on by default (repeatable)")
+    p.add_argument("--mode", metavar="F=M", action="append", default=[],
+                   help="run feature F in mode M, e.g. spec_decoding=mtp (turns F on; repeatable)")
+    p.add_argument("--kv-store", metavar="K", dest="kv_store",
+                   help="wrap the strategy in a Mooncake KV-store deployment (see kv_store/)")
+    p.add_argument("--instances", metavar="N", type=_positive,
+                   help="vLLM instances of the KV-store deployment (default: its default_instances)")
+    p.add_argument("--kv-offload", metavar="O", dest="kv_offload",
+                   help="offload the KV cache with a taxonomy kv_offload option, e.g. simple")
+    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
+                   help=f"API edition whose rules to follow (default: {NEWEST.name})")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--docker", action="store_true", help="print `docker run` forms (env as -e flags)")
     out.add_argument("--json", action="store_true", help="print the deployment as JSON (every launch)")
@@ -83,9 +94,10 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.recipes)
+    edition = edition_named(getattr(args, "api_version", None))
     try:
-        entry, sel, notes = resolve(catalog, args)
-        dep = deploy(catalog, entry.recipe, sel)
+        entry, sel, notes = resolve(catalog, args, edition)
+        dep = deploy(catalog, entry.recipe, sel, edition)
     except (Invalid, SynthesisError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -120,7 +132,8 @@ def _choices(values: list[str]) -> str:
     return ", ".join(values) if values else "(none)"
 
 
-def resolve(catalog: Catalog, args: argparse.Namespace) -> tuple[RecipeEntry, Selection, list[str]]:
+def resolve(catalog: Catalog, args: argparse.Namespace,
+            edition: Edition = NEWEST) -> tuple[RecipeEntry, Selection, list[str]]:
     """The entry and the selection the options ask for, plus notes on what was chosen for them."""
     entry, implied = find_recipe(catalog, args.hf_id)
     recipe, notes = entry.recipe, []
@@ -135,24 +148,73 @@ def resolve(catalog: Catalog, args: argparse.Namespace) -> tuple[RecipeEntry, Se
     if variant not in recipe.variants:
         raise Invalid(f"unknown variant {variant!r} for {entry.hf_id}; "
                       f"choose one of: {_choices(list(recipe.variants))}")
-    hw = _hardware(catalog, entry, variant, args.hardware)
-    base = recommend(catalog, entry, variant, hw)
+    hw = _hardware(catalog, entry, variant, args.hardware, edition)
+    base = recommend(catalog, entry, variant, hw, edition)
     if base is not None and base.variant != variant:
         # Only hardware that cannot be clustered swaps variants (spec §5.4); never against an explicit ask.
         if args.variant or implied:
             raise Invalid(_no_fit(catalog, entry, variant, hw))
         notes.append(f"the default variant does not fit {hw}; using variant {base.variant}, the largest that does")
         variant = base.variant
-    if base is not None and not (args.strategy or args.nodes or args.feature or args.no_feature):
+    extra = _extras(args)
+    if base is not None and not (args.strategy or args.nodes or args.feature or args.no_feature or any(extra.values())):
         return entry, base, notes  # exactly the API's recommendation
-    features = _features(entry, hw, args.feature, args.no_feature)
-    return entry, _layout(catalog, entry, variant, hw, base, args.strategy, args.nodes, features), notes
+    modes = _modes(catalog, entry, variant, hw, extra["mode"])
+    features = _features(entry, hw, list(args.feature) + [f for f, _ in modes], args.no_feature, variant, edition)
+    sel = _layout(catalog, entry, variant, hw, base, args.strategy, args.nodes, features, edition,
+                  extra["kv_store"], extra["instances"])
+    sel = replace(sel, modes=modes)
+    if extra["kv_offload"]:
+        sel = replace(sel, kv_offload=_offload(catalog, entry, hw, sel, extra["kv_offload"]))
+    return entry, sel, notes
 
 
-def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optional[str]) -> str:
-    choices = {c.id: c for c in select.hardware_choices(catalog, entry, variant)}
-    valid = [hw for hw in select.listed_hardware(catalog, entry, variant)
-             if hw in choices and not choices[hw].incompatible]
+def _extras(args: argparse.Namespace) -> dict[str, Any]:
+    """The 2026-08 selections (absent when the parser predates them)."""
+    return {name: getattr(args, name, None) or ([] if name == "mode" else None)
+            for name in ("mode", "kv_store", "instances", "kv_offload")}
+
+
+def _modes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, asked: list[str]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    modal = [name for name, f in entry.recipe.features.items() if f is not None and f.modes]
+    for text in asked:
+        name, sep, mode = text.partition("=")
+        if not sep or not mode:
+            raise Invalid(f"--mode takes FEATURE=MODE, got {text!r}")
+        feature = entry.recipe.features.get(name)
+        if feature is None or not feature.modes:
+            raise Invalid(f"feature {name!r} of {entry.hf_id} has no modes; features with modes: {_choices(modal)}")
+        allowed = allowed_modes(feature, variant, hw, catalog.profile(hw))
+        if mode not in allowed:
+            raise Invalid(f"mode {mode!r} of {name} is not offered for variant {variant} on {hw}; "
+                          f"choose one of: {_choices(allowed)}")
+        out.append((name, mode))
+    return tuple(out)
+
+
+def _offload(catalog: Catalog, entry: RecipeEntry, hw: str, sel: Selection, name: str) -> str:
+    options = catalog.taxonomy.kv_offload
+    if name not in options:
+        raise Invalid(f"unknown KV offload option {name!r}; choose one of: {_choices(list(options))}")
+    kind = "kv_store_lb" if sel.kv_store else _kind(catalog, sel.strategy)
+    why = offload_problem(entry.recipe, name, options[name], sel.strategy, kind, catalog.profile(hw))
+    if why:
+        raise Invalid(f"KV offload {name} cannot be used here: {why}")
+    return name
+
+
+def _kind(catalog: Catalog, strategy: str) -> str:
+    spec = catalog.strategies.get(strategy)
+    return spec.deploy_type if spec is not None else "single_node"
+
+
+def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optional[str],
+              edition: Edition = NEWEST) -> str:
+    recipe = entry.recipe
+    choices = {c.id: c for c in hardware_choices(catalog, entry, variant, edition)}
+    listed = hardware_list(catalog, recipe, recipe.variants[variant], edition)
+    valid = [hw for hw in listed if hw in choices and not choices[hw].incompatible]
     if not valid:
         reasons = sorted({c.incompatible for c in choices.values() if c.incompatible})
         raise Invalid(f"variant {variant} of {entry.hf_id} runs on no hardware profile: {'; '.join(reasons)}")
@@ -172,13 +234,15 @@ def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optiona
 def _no_fit(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> str:
     recipe, profile = entry.recipe, catalog.profile(hw)
     chosen = recipe.variants[variant]
-    fitting = select.variants_that_fit(recipe, hw, profile)
+    fitting = [k for k, v in recipe.variants.items()
+               if fits(v, profile) and not incompatibility(recipe, v, hw, profile)]
     hint = f"; variants that fit: {_choices(fitting)}" if fitting else "; no variant of this recipe fits it"
     return (f"variant {variant} needs {js_str(chosen.vram_minimum_gb)} GB but {hw} has {js_str(profile.vram_gb)} GB "
             f"and cannot be clustered{hint}")
 
 
-def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str]) -> tuple[str, ...]:
+def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str], variant: str = "default",
+              edition: Edition = NEWEST) -> tuple[str, ...]:
     known = list(entry.recipe.features)
     for name in on + off:
         if name not in known:
@@ -186,37 +250,83 @@ def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str]) -> tup
     both = sorted(set(on) & set(off))
     if both:
         raise Invalid(f"feature {both[0]} is both turned on and off")
-    enabled = set(select.default_features(entry, hw)) | set(on)
+    enabled = set(default_features(entry, hw, variant, edition)) | set(on)
     return tuple(name for name in known if name in enabled and name not in off)
 
 
+def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name: str, strategy: Optional[str],
+               nodes: Optional[int], features: tuple[str, ...], instances: Optional[int],
+               edition: Edition) -> Selection:
+    """A Mooncake deployment: the API's serving strategy and nodes per instance unless asked otherwise."""
+    recipe, profile = entry.recipe, catalog.profile(hw)
+    kv_names = list(catalog.kv_stores)
+    if not edition.kv_store:
+        raise Invalid(f"KV-store deployments need API edition 2026-08 or later (asked: {edition.name})")
+    if name not in catalog.kv_stores:
+        raise Invalid(f"unknown KV-store deployment {name!r}; choose one of: {_choices(kv_names)}")
+    usable = strategy_choices(catalog, entry, hw, variant, edition)
+    if name not in usable:
+        raise Invalid(f"{name} is not offered on {hw} (KV stores need NVIDIA or AMD hardware that can be "
+                      "clustered); choose other hardware")
+    default = kv_selection(catalog, recipe, variant, recipe.variants[variant], hw, profile, features, name)
+    serving = strategy or (default.strategy if default else None)
+    if serving is None or serving not in catalog.strategies or _kind(catalog, serving) in (PD, "kv_store_lb"):
+        serving_choices = [s for s in usable if s in catalog.strategies and _kind(catalog, s) != PD]
+        raise Invalid(f"choose the serving strategy of {name} with --strategy, one of: {_choices(serving_choices)}")
+    multi = _kind(catalog, serving) == "multi_node"
+    if nodes is None:
+        nodes = default.nodes if default and default.strategy == serving else (
+            nodes_for(catalog, recipe, serving, hw, profile) if multi else 1)
+    if multi and nodes < 2:
+        raise Invalid(f"strategy {serving} spans several nodes: --nodes must be at least 2")
+    if not multi and nodes != 1:
+        raise Invalid(f"strategy {serving} runs on one node per instance; use a multi-node strategy for {nodes}")
+    return Selection(variant, hw, serving, nodes, features, kv_store=name, instances=instances)
+
+
 def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Optional[Selection],
-            strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...]) -> Selection:
+            strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...], edition: Edition = NEWEST,
+            kv_store: Optional[str] = None, instances: Optional[int] = None) -> Selection:
     """Strategy and node counts for an explicit ask, following the API's rules where it has one."""
+    recipe, profile = entry.recipe, catalog.profile(hw)
+    if strategy in catalog.kv_stores and kv_store is None:
+        kv_store, strategy = strategy, None
+    if kv_store is not None:
+        return _kv_layout(catalog, entry, variant, hw, kv_store, strategy, nodes, features, instances, edition)
+    if instances is not None:
+        raise Invalid("--instances sizes a KV-store deployment; add --kv-store")
+    usable = [s for s in strategy_choices(catalog, entry, hw, variant, edition) if s not in catalog.kv_stores]
+    chosen = recipe.variants[variant]
     explicit = strategy is not None
+    plan = plan_hardware(catalog, recipe, variant, hw, edition)
+    api_nodes = {s.strategy: s.nodes for s in ([plan.recommended, *plan.alternatives] if plan else [])
+                 if s.kv_store is None}
     if strategy is None:
-        fallback = select.planned_strategy(entry, select.planned_nodes(catalog, entry, variant, hw))
-        strategy = select.planned_strategy(entry, nodes) if nodes else base.strategy if base else fallback
+        fallback = recommended_strategy(recipe, node_count(chosen, profile, usable))
+        strategy = recommended_strategy(recipe, nodes) if nodes else base.strategy if base else fallback
     # The recommendation itself is kept even when it is not a usable strategy, as the API does.
-    refusal = select.strategy_refusal(catalog, entry, hw, strategy)
-    if refusal and (explicit or base is None or strategy != base.strategy):
-        raise Invalid(f"{refusal}; choose one of: {_choices(select.strategy_choices(catalog, entry, hw))}")
-    kind = select.strategy_kind(catalog, strategy)
-    if kind == select.PD:
-        if nodes is None:
-            refusal = select.pools_refusal(entry, variant, hw, catalog.profile(hw))
-            if refusal:
-                raise Invalid(refusal)
-        n = select.planned_nodes(catalog, entry, variant, hw)
-        size = nodes if nodes is not None else select.planned_pool_nodes(catalog, entry, variant, hw, n)
+    if strategy not in usable and (explicit or base is None or strategy != base.strategy):
+        why = f" ({hw} cannot be clustered)" if strategy in recipe.compatible_strategies else ""
+        raise Invalid(f"strategy {strategy} is not available for {entry.hf_id} on {hw}{why}; "
+                      f"choose one of: {_choices(usable)}")
+    spec = catalog.strategies.get(strategy)
+    kind = spec.deploy_type if spec is not None else "single_node"
+    if kind == PD:
+        plan = pd_plan(chosen, profile)
+        if nodes is None and plan == SKIP:
+            raise Invalid(f"variant {variant} needs more than 4 nodes per prefill/decode role on {hw}; "
+                          "pass --nodes to size the pools yourself")
+        n = node_count(chosen, profile, usable)
+        size = nodes if nodes is not None else pool_sizes(plan, n)
         return Selection(variant, hw, strategy, n, features, size, size)
-    if nodes is not None:
-        refusal = select.node_refusal(catalog, entry, hw, strategy, nodes)
-        if refusal:
-            raise Invalid(refusal)
     if kind == "multi_node":
-        return Selection(variant, hw, strategy, nodes or max(2, select.planned_nodes(catalog, entry, variant, hw)),
-                         features)
+        if nodes is not None and nodes < 2:
+            raise Invalid(f"strategy {strategy} spans several nodes: --nodes must be at least 2")
+        default_nodes = api_nodes.get(strategy) or max(2, node_count(chosen, profile, usable))
+        return Selection(variant, hw, strategy, nodes or default_nodes, features)
+    if nodes not in (None, 1):
+        multi = [s for s in usable if s in catalog.strategies and catalog.strategies[s].deploy_type == "multi_node"]
+        raise Invalid(f"strategy {strategy} runs on one node; for {nodes} nodes choose one of: {_choices(multi)}")
     if base is not None and base.strategy == strategy:
         return replace(base, features=features)
     return Selection(variant, hw, strategy, 1, features)
@@ -224,77 +334,9 @@ def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: O
 
 def _shortfall(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> Optional[str]:
     """The site's VRAM warning: a single-node command whose weights exceed the node's memory."""
-    text = select.vram_shortfall(catalog, entry, dep.selection, dep.deploy_type)
-    return text + "; this command will not fit" if text else None
-
-
-# -- printing ----------------------------------------------------------------------------------
-
-def _label(launch: Launch, dep: Deployment) -> Optional[str]:
-    if launch.role == "serve":
+    sel = dep.selection
+    variant, profile = entry.recipe.variants[sel.variant], catalog.profile(sel.hardware)
+    if dep.deploy_type != "single_node" or fits(variant, profile):
         return None
-    if launch.role == "head":
-        return "# head (rank 0)"
-    if launch.role == "router":
-        return f"# router (install it with: {ROUTER_INSTALL})"
-    alone = sum(other.role == launch.role for other in dep.launches) == 1
-    if launch.role in ("prefill", "decode") and alone:
-        return f"# {launch.role}"
-    return f"# {launch.role} (rank 0)" if launch.rank == 0 else f"# {launch.role} rank {launch.rank}"
-
-
-def _block(launch: Launch, docker: bool) -> str:
-    if docker and launch.docker_command:
-        return launch.docker_command
-    exports = "".join(f"export {key}={quote(js_str(value))}\n" for key, value in launch.env.items())
-    return exports + launch.command
-
-
-def as_text(entry: RecipeEntry, dep: Deployment, docker: bool = False) -> str:
-    sel = dep.selection
-    size = f"{sel.nodes} node{'s' if sel.nodes != 1 else ''}"
-    if dep.deploy_type == select.PD:
-        size = "co-located prefill and decode" if not sel.prefill_nodes else f"{sel.prefill_nodes} node(s) per role"
-    features = ", ".join(sel.features) or "none"
-    head = [f"# {entry.hf_id} · variant {sel.variant} · {sel.hardware} · {sel.strategy} · {size} · "
-            f"features: {features}"]
-    blocks = []
-    for launch in dep.launches:
-        label = _label(launch, dep)
-        blocks.append((label + "\n" if label else "") + _block(launch, docker))
-    body = "\n\n".join(blocks)
-    names = list(dict.fromkeys(_PLACEHOLDER.findall(body)))
-    if names:
-        head.append("# set first: " + "; ".join(f"${n} = {_placeholder_help(n)}" for n in names))
-    return "\n".join(head) + "\n\n" + body + "\n"
-
-
-def _placeholder_help(name: str) -> str:
-    if name in PLACEHOLDERS:
-        return PLACEHOLDERS[name]
-    m = re.fullmatch(r"(PREFILL|DECODE)_NODE_(\d+)", name)
-    if m:
-        return f"address of {m.group(1).lower()} node {m.group(2)}"
-    if name.endswith("_DP_RPC_PORT"):
-        return f"a free port for the {name.split('_')[0].lower()} pool's data-parallel RPC"
-    return "your value"
-
-
-def _launch_json(launch: Launch) -> dict[str, Any]:
-    return {"role": launch.role, "rank": launch.rank, "env": launch.env, "command": launch.command,
-            "argv": list(launch.argv), "docker_command": launch.docker_command,
-            "docker_argv": list(launch.docker_argv) if launch.docker_argv else None}
-
-
-def as_json(entry: RecipeEntry, dep: Deployment) -> str:
-    sel = dep.selection
-    doc: dict[str, Any] = {
-        "hf_id": entry.hf_id, "variant": sel.variant, "hardware": sel.hardware, "strategy": sel.strategy,
-        "node_count": dep.node_count, "features": list(sel.features), "deploy_type": dep.deploy_type,
-        "docker_image": dep.docker_image, "env": dep.env,
-        "launches": [_launch_json(launch) for launch in dep.launches],
-    }
-    if dep.deploy_type == select.PD:
-        doc["pool_nodes"] = {"prefill": sel.prefill_nodes, "decode": sel.decode_nodes}
-        doc["router_config"] = dep.router_config
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return (f"the {sel.variant} weights need {js_str(variant.vram_minimum_gb)} GB but one {sel.hardware} node has "
+            f"{js_str(profile.vram_gb)} GB; this command will not fit")

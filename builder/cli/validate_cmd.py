@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ from builder.check.lint import VllmOptions, lint_catalog
 from builder.errors import Problem, RecipeError
 from builder.load.catalog import read_catalog
 from builder.models import Catalog
+from builder.synth import EDITIONS, NEWEST, Edition, edition_named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,10 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
+                   help=f"API edition whose rules the dry build follows (default: {NEWEST.name})")
     p.set_defaults(func=run)
 
 
-def collect(root: Path) -> list[Problem]:
+_LOCATED = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<key>[^:\s]+): (?P<rest>.*)")
+
+
+def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
     found: set[Problem] = set()
     try:
@@ -43,21 +50,26 @@ def collect(root: Path) -> list[Problem]:
     try:
         catalog = checked(loading.catalog, loading.problems, loading.taxonomy_ok)
         found.update(catalog.warnings)
-        found.update(_dry_build(catalog))
+        found.update(_dry_build(catalog, edition))
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
     return sorted(found)
 
 
-def _dry_build(catalog: Catalog) -> list[Problem]:
+def _dry_build(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
     """Synthesize the whole API in memory: some problems (a multi-node default on one node)
     only show when commands are built. Raises RecipeError like the api command does."""
     messages: list[str] = []
-    build_api(catalog, messages)
+    build_api(catalog, messages, edition)
     displays = {e.display for e in catalog.recipes}
     out: list[Problem] = []
     for message in messages:
+        located = _LOCATED.fullmatch(message)
+        if located and located["path"] in displays:
+            out.append(Problem(located["path"], int(located["line"]), int(located["col"]), located["key"],
+                               located["rest"], "warning"))
+            continue
         # Build warnings read "<file>: <what>"; keep the file so they sort with the rest.
         path, sep, rest = message.partition(": ")
         if sep and path in displays:
@@ -84,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"recipes validate: error: recipe folder not found: {root}", file=sys.stderr)
         return 2
-    problems = collect(root)
+    problems = collect(root, edition_named(args.api_version))
     line, code = summary(problems, args.strict)
     if args.format == "json":
         report: dict[str, Any] = {

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
 from builder.models import (
-    MISSING, Catalog, Platforms, Recipe, RecipeEntry, RecipeSource, Strategy, StrategySource, Taxonomy, Where,
+    MISSING, Catalog, KvStore, Platforms, Recipe, RecipeEntry, RecipeSource, Strategy, StrategySource, Taxonomy, Where,
 )
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
@@ -31,6 +31,14 @@ def _walk(directory: Path) -> list[Path]:
         elif e.name.endswith((".yaml", ".yml")):
             found.append(Path(e.path))
     return found
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    """`*.yaml` directly in a folder (not `.yml`, not recursive), in byte-wise name order."""
+    if not directory.is_dir():
+        return []
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".yaml") and not p.is_dir()),
+                  key=lambda p: p.name.encode("utf-8", "surrogateescape"))
 
 
 def recipe_files(root: Path) -> list[Path]:
@@ -124,9 +132,7 @@ def read_catalog(root: Path) -> Loading:
     strategies_raw: dict[str, dict] = {}
     strategy_files: list[tuple[str, Any]] = []
     strategy_dir = root / "strategies"
-    names = sorted((p for p in strategy_dir.iterdir() if p.name.endswith(".yaml") and not p.is_dir()),
-                   key=lambda p: p.name.encode("utf-8", "surrogateescape")) if strategy_dir.is_dir() else []
-    for file in names:
+    for file in _yaml_files(strategy_dir):
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             # Still listed, by file name, so a recipe naming it is not reported a second time.
@@ -140,6 +146,20 @@ def read_catalog(root: Path) -> Loading:
             strategies[strategy.name] = strategy
             strategies_raw[strategy.name] = raw
             strategy_files.append((strategy.name, raw))
+
+    kv_stores: dict[str, KvStore] = {}
+    kv_files: Optional[list[tuple[str, Any]]] = None
+    kv_dir = root / "kv_store"
+    if kv_dir.is_dir():  # required by the 2026-08 API edition only (checked where the API is built)
+        kv_files = []
+        for file in _yaml_files(kv_dir):
+            raw, loaded = ld.load(file)
+            if loaded is None or raw is MISSING:
+                continue
+            kv = ld.validate(KvStore, raw, file, loaded)
+            if kv is not None:
+                kv_stores[kv.name] = kv
+                kv_files.append((kv.name, raw))
 
     entries: list[RecipeEntry] = []
     ids: list[RecipeSource] = []
@@ -160,5 +180,6 @@ def read_catalog(root: Path) -> Loading:
 
     catalog = Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
                       tuple(strategy_files), platforms_raw, tuple(entries), ld.where,
-                      strategy_sources=tuple(sources), recipe_sources=tuple(ids), platforms=platforms)
+                      strategy_sources=tuple(sources), recipe_sources=tuple(ids), platforms=platforms,
+                      kv_stores=kv_stores, kv_store_files=tuple(kv_files) if kv_files is not None else None)
     return Loading(catalog, ld.problems, taxonomy is not None)

@@ -4,11 +4,11 @@ from builder.models.platforms import Platform, Platforms
 from builder.models.recipe import (
     Dependency, Feature, HardwareOverride, Meta, ModelInfo, PoolOverride, Recipe, StrategyOverride, Variant,
 )
-from builder.models.strategy import PoolSpec, Strategy
-from builder.models.taxonomy import HardwareProfile, Taxonomy
+from .strategy import KvStore, PoolSpec, Strategy
+from .taxonomy import HardwareProfile, KvOffloadOption, Taxonomy
 
 __all__ = [
     "MISSING", "Catalog", "RecipeEntry", "RecipeSource", "StrategySource", "Where",
-    "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "Meta", "ModelInfo", "Platform", "Platforms",
+    "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "KvOffloadOption", "KvStore", "Meta", "ModelInfo", "Platform", "Platforms",
     "PoolOverride", "PoolSpec", "Recipe", "Strategy", "StrategyOverride", "Taxonomy", "Variant",
 ]

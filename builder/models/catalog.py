@@ -6,14 +6,14 @@ checks, synthesis and rendering depend on this value type, never on the code tha
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.errors import Problem
 from builder.models.platforms import Platforms
 from builder.models.recipe import Recipe
-from builder.models.strategy import Strategy
+from builder.models.strategy import KvStore, Strategy
 from builder.models.taxonomy import UNKNOWN_PROFILE, HardwareProfile, Taxonomy
 
 MISSING: Any = object()
@@ -84,6 +84,10 @@ class Catalog:
     recipe_sources: tuple[RecipeSource, ...] = ()
     """Every recipe file, including those that failed to parse or failed the schema."""
     platforms: Platforms | None = None
+    kv_stores: dict[str, KvStore] = field(default_factory=dict)
+    """KV-store deployments (`kv_store/*.yaml`) by name; they share the strategies' namespace."""
+    kv_store_files: tuple[tuple[str, Any], ...] | None = None
+    """(name, document) per kv_store file in file order; None when the folder does not exist."""
 
     def profile(self, hw: str) -> HardwareProfile:
         return self.taxonomy.hardware_profiles.get(hw, UNKNOWN_PROFILE)

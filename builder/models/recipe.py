@@ -34,6 +34,10 @@ class Meta(Schema):
     """One or two sentences shown under the title, on cards and in search."""
     date_updated: str
     """`YYYY-MM-DD`."""
+    date_added: Optional[str] = None
+    """`YYYY-MM-DD`: when the recipe was first published."""
+    default_hardware: Optional[str] = None
+    """Hardware id to recommend first, when the default variant can run there (2026-08 edition)."""
     difficulty: Optional[str] = None
     """`beginner`, `intermediate` or `advanced`: how demanding the deployment is."""
     tasks: list[str] = Field(min_length=1)
@@ -64,6 +68,11 @@ class InstallConfig(Schema):
     """`docker pull` step: a mapping to override it, `false` to hide it."""
 
 
+class DockerSource(Schema):
+    mount_path: str
+    """Host path of the checkout."""
+
+
 class ModelInfo(Schema):
     model_id: str
     """The Hugging Face checkpoint `vllm serve` loads by default."""
@@ -87,6 +96,8 @@ class ModelInfo(Schema):
     """Environment variables of every command."""
     install: Optional[InstallConfig] = None
     """Overrides for the install instructions shown with the recipe."""
+    docker_source: Optional[DockerSource] = None
+    """A local source checkout to mount into the container (omni recipes)."""
     supports_dcp: Optional[bool] = None
     """True offers `--decode-context-parallel-size 8` among the advanced options."""
     flashinfer_autotune: Optional[bool] = None
@@ -98,13 +109,53 @@ class FeatureOverride(Schema):
     """Arguments that replace the feature's `args` on this hardware."""
 
 
+class FeatureMode(Schema):
+    """One way to run a feature (e.g. one speculative-decoding method); exactly one mode is active."""
+
+    label: Optional[str] = None
+    """Short name on the mode button."""
+    description: str = ""
+    """What this mode does."""
+    args: ArgList = []
+    """`vllm serve` arguments of this mode."""
+    variants: Optional[list[str]] = None
+    """Variants this mode is offered for (absent or empty: all)."""
+    hardware: dict[str, Optional[str]] = {}
+    """Hardware id or generation → `unsupported` hides the mode there."""
+    hardware_overrides: dict[str, Optional[FeatureOverride]] = {}
+    """Hardware id, generation, brand (lower case) or `default` → replacement args."""
+
+
+class Companion(Schema):
+    """A process to run beside `vllm serve` on the same node (single-node renderings list it)."""
+
+    label: Optional[str] = None
+    """Name of the process, e.g. `LMCache Server`."""
+    description: Optional[str] = None
+    """Where and when to run it."""
+    command: Optional[str] = None
+    """Shell command that starts it."""
+
+
 class Feature(Schema):
     description: str = ""
     """What the feature does, shown next to its toggle."""
+    label: Optional[str] = None
+    """Short name on the feature toggle."""
     args: ArgList = []
-    """`vllm serve` arguments the feature adds, one flag or one value per item."""
+    """`vllm serve` arguments the feature adds, one flag or one value per item (not with `modes`)."""
     hardware_overrides: dict[str, Optional[FeatureOverride]] = {}
     """Generation (or `nvidia`) → replacement args on that hardware."""
+    modes: Optional[dict[str, FeatureMode]] = None
+    """Alternative ways to run the feature; the effective mode's args replace `args`."""
+    default_mode: Optional[str] = None
+    """Mode used unless a variant's `default_modes` picks another."""
+    strategies: list[str] = []
+    """Strategies the feature applies to (empty: all)."""
+    hardware: dict[str, Optional[str]] = {}
+    """Hardware id → `unsupported` (informational)."""
+    companion: Optional[Companion] = None
+    """A process to start beside the server when the feature is on."""
 
 
 class VariantHardwareOverride(Schema):
@@ -114,6 +165,13 @@ class VariantHardwareOverride(Schema):
     """Arguments added on this hardware."""
     extra_env: EnvMap = {}
     """Environment variables added on this hardware."""
+
+
+class PrecisionHardware(Schema):
+    brand: Optional[str] = None
+    """Required brand, e.g. `NVIDIA`."""
+    generation: Optional[str] = None
+    """Required generation, e.g. `blackwell`."""
 
 
 class Variant(Schema):
@@ -127,12 +185,19 @@ class Variant(Schema):
     """What sets this checkpoint apart, shown when it is selected."""
     label: Optional[str] = None
     """Short name on the variant button (default: the precision in capitals)."""
-    tp: Optional[int] = None
-    """Tensor-parallel size for single-node TP (capped at the node's GPU count)."""
+    tp: Union[int, dict[str, Optional[int]], None] = None
+    """Tensor-parallel size for single-node TP (capped at the node's GPU count, except on CPUs), or a
+    mapping keyed by hardware id, generation, brand (lower case) or `default`."""
+    min_vllm_version: Optional[str] = None
+    """Oldest vLLM release that serves this checkpoint."""
+    precision_hardware: Optional[PrecisionHardware] = None
+    """Where this precision runs; replaces the built-in NVFP4/FP4 → NVIDIA Blackwell rule."""
+    default_modes: dict[str, str] = {}
+    """Feature → mode selected for this variant; the feature is on even if opt-in."""
     extra_args: ArgList = []
-    """Arguments this variant adds (not applied to the `default` variant)."""
+    """Arguments this variant adds (the 2026-06 edition ignores them on the `default` variant)."""
     extra_env: EnvMap = {}
-    """Environment variables this variant adds (not applied to the `default` variant)."""
+    """Environment variables this variant adds (the 2026-06 edition ignores them on `default`)."""
     supported_hardware: list[str] = []
     """Allow-list of hardware ids (empty: any)."""
     hardware_overrides: dict[str, Optional[VariantHardwareOverride]] = {}
@@ -165,11 +230,19 @@ class PoolOverride(Schema):
     """Flag that receives the pool's parallel size."""
     nodes: Union[int, dict[str, int], None] = None
     """Informational only: the node plan comes from memory sizes."""
+    hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
+    """Hardware id → args/env added to this pool there (after every other override)."""
+
+
+class RouterOverride(Schema):
+    intra_node_data_parallel_size: Optional[int] = None
+    """Replaces the router's `--intra-node-data-parallel-size`."""
 
 
 class StrategyOverride(Schema):
-    tp: Optional[int] = None
-    """Tensor-parallel size for `single_node_tp` (capped at the node's GPU count)."""
+    tp: Union[int, dict[str, Optional[int]], None] = None
+    """Tensor-parallel size for `single_node_tp` (capped at the node's GPU count, except on CPUs),
+    or a mapping keyed by hardware id, generation, brand (lower case) or `default`."""
     extra_args: ArgList = []
     """Arguments added with this strategy."""
     vllm_args: ArgList = []
@@ -179,11 +252,16 @@ class StrategyOverride(Schema):
     extra_env: EnvMap = {}
     """More environment variables added with this strategy."""
     hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
-    """Replaces the recipe-level `hardware_overrides` for this strategy."""
+    """Generation keys replace the recipe-level `hardware_overrides` for this strategy; exact hardware
+    ids add to them (2026-08 edition)."""
     prefill: Optional[PoolOverride] = None
     """Prefill pool settings (`pd_cluster`)."""
     decode: Optional[PoolOverride] = None
     """Decode pool settings (`pd_cluster`)."""
+    pool_modes: list[str] = []
+    """`pd_cluster`: pool parallelisms (`tp`, `tep`, `dep`) to offer, narrowing the recipe's strategies."""
+    router: Optional[RouterOverride] = None
+    """`pd_cluster`: router settings."""
 
 
 class Dependency(Schema):
@@ -193,6 +271,19 @@ class Dependency(Schema):
     """Why or when it is needed."""
     optional: bool = False
     """True when the model serves without it."""
+    brand: Optional[str] = None
+    """Only needed on this brand, e.g. `NVIDIA`."""
+    install_modes: list[str] = []
+    """Install methods (`pip`, `docker`) the step belongs to (empty: all)."""
+
+
+class OmniTaskOverride(Schema):
+    vram_minimum_gb: Optional[Union[int, float]] = None
+    """Memory the preset needs on this hardware, in GB."""
+    extra_args: ArgList = []
+    """Arguments the preset adds on this hardware."""
+    curl: Optional[str] = None
+    """Example request on this hardware."""
 
 
 class OmniTask(Schema):
@@ -210,6 +301,30 @@ class OmniTask(Schema):
     """Checkpoint this task serves, when not the recipe's."""
     vram_minimum_gb: Optional[Union[int, float]] = None
     """Memory this task needs, in GB."""
+    key: Optional[str] = None
+    """Preset key, when several presets share one task id."""
+    axes: dict[str, str] = {}
+    """Axis id → option id this preset stands for (see `omni.task_axes`)."""
+    extra_args: ArgList = []
+    """Arguments this preset adds."""
+    hardware_overrides: dict[str, Optional[OmniTaskOverride]] = {}
+    """Hardware id → memory, args or request for this preset there."""
+
+
+class OmniAxisOption(Schema):
+    id: str
+    """Option id, used in a task's `axes`."""
+    label: Optional[str] = None
+    """Option name shown on the page."""
+
+
+class OmniAxis(Schema):
+    id: str
+    """Axis id, used as a key of a task's `axes`."""
+    label: Optional[str] = None
+    """Axis name shown on the page."""
+    options: list[OmniAxisOption] = []
+    """The choices of this axis."""
 
 
 class Omni(Schema):
@@ -217,6 +332,34 @@ class Omni(Schema):
     """Command that serves the model instead of `vllm serve`, e.g. `vllm-omni serve`."""
     tasks: list[Union[OmniTask, str]] = []
     """Tasks the model serves: ids, or mappings with details."""
+    port: Optional[int] = None
+    """Port the omni server listens on."""
+    task_axes: list[OmniAxis] = []
+    """Axes that select a task preset."""
+    task_label: Optional[str] = None
+    """Heading of the task choice on the page."""
+    task_hint: Optional[str] = None
+    """Help text under the task choice."""
+    variant_label: Optional[str] = None
+    """Heading of the variant choice on the page."""
+    variant_hint: Optional[str] = None
+    """Help text under the variant choice."""
+
+
+class NoteLink(Schema):
+    label: str
+    """Link text."""
+    href: str
+    """Target: a URL or a `#heading` of the guide."""
+
+
+class HardwareNote(Schema):
+    title: str
+    """Heading of the note."""
+    body: str = ""
+    """Text of the note."""
+    link: Optional[NoteLink] = None
+    """A link shown under the note."""
 
 
 class Recipe(Schema):
@@ -240,6 +383,19 @@ class Recipe(Schema):
     """Generation (`hopper`, `blackwell`, `amd`, `tpu`, `cpu`) or `nvidia` → extra args/env."""
     strategy_overrides: dict[str, Optional[StrategyOverride]] = {}
     """Strategy name → extra args, env, `tp` or pool settings with that strategy."""
+    strategy_hardware: dict[str, dict[str, Optional[str]]] = {}
+    """Strategy → {hardware id, generation, brand (lower case) or `default` → `supported`,
+    `verified` or `unsupported`}: per-hardware switches; `supported` also offers a strategy that is
+    not in `compatible_strategies` there."""
+    strategy_min_gpus: Union[int, dict[str, Union[int, dict[str, int], None]], None] = None
+    """GPU floor: a number for every strategy, or strategy → GPUs and hardware id → (number or
+    strategy → GPUs); node counts are raised to reach it."""
+    kv_offload_support: dict[str, str] = {}
+    """KV-offload option (taxonomy `kv_offload`) → `verified` or `unsupported`."""
+    kv_cache_strategy_hardware: dict[str, dict[str, str]] = {}
+    """KV-store deployment → {hardware id → `unsupported`} opt-outs."""
+    hardware_notes: dict[str, HardwareNote] = {}
+    """Hardware id → a note shown when that hardware is selected."""
     dependencies: list[Dependency] = []
     """Extra install steps shown with the install instructions."""
     omni: Optional[Omni] = None
@@ -250,3 +406,12 @@ class Recipe(Schema):
     @property
     def is_omni(self) -> bool:
         return "omni" in self.meta.tasks
+
+
+def effective_strategies(recipe: Recipe) -> list[str]:
+    """§5.7.2: compatible strategies, then strategies granted somewhere by `strategy_hardware`."""
+    names = list(recipe.compatible_strategies)
+    for name, table in recipe.strategy_hardware.items():
+        if name not in names and isinstance(table, dict) and "supported" in table.values():
+            names.append(name)
+    return names

@@ -60,7 +60,43 @@ class Task(Schema):
     description: str = ""
 
 
+class KvOffloadGroup(Schema):
+    display_name: str = ""
+    label: Optional[str] = None
+    order: Optional[int] = None
+    sub_row_label: Optional[str] = None
+    docs_url: Optional[str] = None
+    tooltip: Optional[str] = None
+    description: str = ""
+
+
+class KvOffloadCompanion(Schema):
+    label: Optional[str] = None
+    description: Optional[str] = None
+    command: Optional[str] = None
+
+
+class KvOffloadOption(Schema):
+    """One KV-cache offload option offered beside the strategies (echoed; inert in the API)."""
+
+    display_name: str = ""
+    label: Optional[str] = None
+    group: Optional[str] = None
+    order: Optional[int] = None
+    requires_opt_in: bool = False
+    brands: list[str] = []
+    strategies: list[str] = []
+    description: str = ""
+    env: dict[str, Union[str, int, float, bool]] = {}
+    args: list[str] = []
+    install: Optional[str] = None
+    docs_url: Optional[str] = None
+    companion: Optional[KvOffloadCompanion] = None
+
+
 class Taxonomy(Schema):
     hardware_profiles: dict[str, HardwareProfile]
     tasks: list[Task] = []
     strategies: list[str] = []
+    kv_offload_groups: dict[str, KvOffloadGroup] = {}
+    kv_offload: dict[str, KvOffloadOption] = {}

@@ -51,6 +51,8 @@ class RecipesPluginConfig(Config):
     """Static files published under `/assets/`, relative to `mkdocs.yml`."""
     watch = opt.ListOfItems(opt.Type(str), default=["site_src"])
     """Extra folders `mkdocs serve` watches, relative to `mkdocs.yml` (recipes and builder always)."""
+    api_version = opt.Optional(opt.Type(str))
+    """API edition the JSON API and the command builder follow (`2026-08`, `2026-06`); default newest."""
 
 
 class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
@@ -66,6 +68,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._cards: dict[str, bytes] = {}
         self._docs: list[Any] = []
         self._recipes_rel = "recipes"
+        self._edition: Any = None
 
     # -- paths ------------------------------------------------------------------------------
     def _base(self, config: MkDocsConfig) -> Path:
@@ -108,14 +111,21 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site.pages import build_site
             from builder.site.pages.extras import site_extra_files
 
+            from builder.synth import edition_named
+
+            try:
+                self._edition = edition_named(self.config.api_version)
+            except ValueError as err:
+                raise PluginError(f"recipes plugin: api_version: {err}") from None
             self._catalog = load_catalog(root)
-            api = build_api_tree(self._catalog)
+            api = build_api_tree(self._catalog, edition=self._edition)
             self._api = api.files
             self._site = build_site(self._catalog, api, self._options(config), root=root)
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
             if self._builder_cache is None:
                 self._builder_cache = command_builder.BuilderCache()
-            self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache)
+            self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache,
+                                                           self._edition)
             from builder.site.pages.cards import all_cards
             cache = self._base(config) / ".cache" / "cards"
             self._cards = all_cards(self._site.facts, _host(config.site_url), cache)

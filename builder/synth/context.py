@@ -1,16 +1,21 @@
-"""Resolved inputs of one synthesis (spec §6.1) and the stage-ordered argument assembly (§6.2)."""
+"""Resolved inputs of one synthesis (spec §6.1) and the stage-ordered argument assembly (§6.2),
+with the 2026-08 additions: override layers (§6.6), `tp` maps (§6.4), modes (§6.7), KV-store
+arguments and environment (§6.15)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from builder.models import HardwareOverride, HardwareProfile, Recipe, Strategy, StrategyOverride, Variant
+from builder.models import HardwareProfile, KvStore, Recipe, Strategy, StrategyOverride, Variant
 
-from builder.synth.docker import brand_key, docker_forms
-from builder.synth.deployment import Launch, Pool, Selection
+from .docker import docker_forms, flags_key, mounts
+from .deployment import Launch, Pool, Selection
+from .edition import NEWEST, Edition
 from builder.models.taxonomy import UNKNOWN_PROFILE
-from builder.synth.plan import variant_of
-from builder.synth.shell import finish, join_command
+from .modes import FeatureScope, feature_tokens
+from .plan import variant_of
+from .shell import finish, join_command
+from .strategy_rules import hw_lookup
 
 if TYPE_CHECKING:
     from builder.models import Catalog
@@ -28,40 +33,80 @@ class Context:
     profile: HardwareProfile
     gpus: int
     override: Optional[StrategyOverride]
-    hw_override: Optional[HardwareOverride]
     model: str
     features: tuple[str, ...]
+    hw_layers: tuple[Any, ...] = ()
+    """Hardware-override blocks applied in stage 6, in order (each has extra_args/extra_env)."""
+    edition: Edition = NEWEST
+    kv: Optional[KvStore] = None
+    instances: int = 1
+    modes: tuple[tuple[str, str], ...] = ()
+    offload: Any = None
+    """The selected KV offload option (`KvOffloadOption`), if any."""
 
     @property
     def custom_variant(self) -> bool:
-        # The default variant's own extra args/env are never applied (§6.2).
-        return self.key != "default"
+        # June: the default variant's own extra args/env are never applied (§6.2).
+        return self.key != "default" or self.edition.default_variant_layers
+
+    @property
+    def rendezvous(self) -> str:
+        """Multi-node master address: the first instance of a multi-instance KV deployment (§6.15.1)."""
+        return "$VLLM_INSTANCE_1" if self.kv is not None and self.instances > 1 else "$HEAD_IP"
 
 
-def hardware_override(recipe: Recipe, so: Optional[StrategyOverride], profile: HardwareProfile) -> Optional[HardwareOverride]:
-    """One block, chosen by existence: strategy-level generation/nvidia, then recipe-level (§6.6)."""
+def generation_block(table: dict, profile: HardwareProfile) -> Any:
+    """The block for the profile's generation, else (NVIDIA only) the `nvidia` block (§6.6)."""
     gen, nvidia = profile.gen, profile.brand == "NVIDIA"
-    for table in ((so.hardware_overrides if so else {}), recipe.hardware_overrides):
-        if gen and table.get(gen) is not None:
-            return table[gen]
-        if nvidia and table.get("nvidia") is not None:
-            return table["nvidia"]
+    if gen and table.get(gen) is not None:
+        return table[gen]
+    if nvidia and table.get("nvidia") is not None:
+        return table["nvidia"]
     return None
 
 
-def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection) -> Context:
+def hardware_layers(recipe: Recipe, variant: Variant, so: Optional[StrategyOverride], hw: str,
+                    profile: HardwareProfile, edition: Edition) -> tuple[Any, ...]:
+    """§6.6: the strategy generation block replaces the recipe (and, 2026-08, variant) generation
+    blocks; 2026-08 then adds the strategy's exact-hardware block."""
+    strategy_block = generation_block(so.hardware_overrides, profile) if so else None
+    if strategy_block is not None:
+        layers = [strategy_block]
+    else:
+        layers = [generation_block(recipe.hardware_overrides, profile)]
+        if edition.layered_overrides:
+            layers.append(generation_block(variant.hardware_overrides, profile))
+    if edition.layered_overrides and so is not None:
+        layers.append(so.hardware_overrides.get(hw))
+    return tuple(layer for layer in layers if layer is not None)
+
+
+def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Context:
     variant = variant_of(recipe, sel.variant)
     profile = catalog.taxonomy.hardware_profiles.get(sel.hardware, UNKNOWN_PROFILE)
     strategy = catalog.strategies.get(sel.strategy) or Strategy.model_construct(
         name=sel.strategy, deploy_type="single_node", vllm_args=[], env={}, parallel_flag=None,
         parallelism=None, prefill=None, decode=None, router=None)
     so = recipe.strategy_overrides.get(sel.strategy)
+    kv = catalog.kv_stores.get(sel.kv_store) if sel.kv_store and edition.kv_store else None
+    instances = (sel.instances or (kv.default_instances if kv else None) or 2) if kv else 1
+    layers = hardware_layers(recipe, variant, so, sel.hardware, profile, edition)
     return Context(
         recipe=recipe, key=sel.variant, variant=variant, strategy=strategy, hw=sel.hardware, profile=profile,
         gpus=profile.gpu_count if isinstance(profile.gpu_count, int) else 1, override=so,
-        hw_override=hardware_override(recipe, so, profile),
         model=variant.model_id or recipe.model.model_id or "unknown", features=sel.features,
+        hw_layers=layers, edition=edition, kv=kv, instances=instances, modes=sel.modes,
+        offload=catalog.taxonomy.kv_offload.get(sel.kv_offload) if sel.kv_offload else None,
     )
+
+
+def _size(tp: Any, ctx: Context) -> Optional[int]:
+    value = tp if isinstance(tp, int) or not ctx.edition.tp_maps else hw_lookup(tp, ctx.hw, ctx.profile)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        # 2026-08: a CPU "GPU count" is a socket count, so a recipe's TP is not capped (§6.4).
+        cpu = ctx.edition.tp_maps and (ctx.profile.generation or ctx.profile.gpu_generation) == "cpu"
+        return value if cpu else min(value, ctx.gpus)
+    return None
 
 
 def single_node_size(ctx: Context) -> int:
@@ -69,8 +114,9 @@ def single_node_size(ctx: Context) -> int:
     if ctx.strategy.name != "single_node_tp":
         return ctx.gpus
     for tp in (ctx.variant.tp, ctx.override.tp if ctx.override else None):
-        if isinstance(tp, int) and tp > 0:
-            return min(tp, ctx.gpus)
+        size = _size(tp, ctx)
+        if size is not None:
+            return size
     vram = ctx.profile.vram_gb
     per_gpu = vram / ctx.gpus if vram else 0
     need = ctx.variant.vram_minimum_gb or 0
@@ -80,20 +126,12 @@ def single_node_size(ctx: Context) -> int:
 
 
 def feature_args(ctx: Context) -> list[str]:
-    gen, nvidia = ctx.profile.gen, ctx.profile.brand == "NVIDIA"
-    out: list[str] = []
-    for name in ctx.features:
-        feature = ctx.recipe.features.get(name)
-        if feature is None:
-            continue
-        fh = feature.hardware_overrides.get(gen) if gen else None
-        if fh is None and nvidia:
-            fh = feature.hardware_overrides.get("nvidia")
-        out += fh.args if fh is not None and fh.args is not None else feature.args
-    return out
+    scope = FeatureScope(ctx.key, ctx.hw, ctx.profile, ctx.strategy.name, ctx.kv is not None, dict(ctx.modes))
+    return feature_tokens(ctx.recipe, ctx.features, scope, ctx.edition)
 
 
-def assemble(ctx: Context, strategy_args: list[str], parallel: list[str], override_args: list[str]) -> list[str]:
+def assemble(ctx: Context, strategy_args: list[str], parallel: list[str], override_args: list[str],
+             role_layer: Any = None) -> list[str]:
     tokens = list(ctx.recipe.model.base_args)
     if ctx.custom_variant:
         tokens += ctx.variant.extra_args
@@ -103,9 +141,15 @@ def assemble(ctx: Context, strategy_args: list[str], parallel: list[str], overri
     tokens += strategy_args
     tokens += parallel
     tokens += override_args
-    if ctx.hw_override is not None:
-        tokens += ctx.hw_override.extra_args
+    for layer in ctx.hw_layers:
+        tokens += layer.extra_args
+    if role_layer is not None:
+        tokens += role_layer.extra_args
     tokens += feature_args(ctx)
+    if ctx.offload is not None:
+        tokens += ctx.offload.args
+    if ctx.kv is not None and ctx.kv.vllm is not None:
+        tokens += ctx.kv.vllm.vllm_args  # last, so it wins de-duplication (§6.15.1)
     return tokens
 
 
@@ -125,16 +169,21 @@ def to_launch(ctx: Context, role: str, rank: int, tokens: list[str], env: dict[s
     lines = list(lines_t)
     argv = ["vllm", "serve", ctx.model, *kept]
     command = join_command(f"vllm serve {ctx.model}", lines)
-    d_text, d_argv = docker_forms(brand_key(ctx.profile), image, env, port, ctx.model, lines, argv)
+    extra = mounts(ctx.model, env) if ctx.edition.docker_2026_08 else []
+    d_text, d_argv = docker_forms(flags_key(ctx.profile, ctx.edition), image, env, port, ctx.model, lines, argv, extra)
     return Launch(role, rank, env, tuple(argv), command, tuple(d_argv), d_text, pool)
 
 
 def node_env(ctx: Context) -> dict[str, Any]:
     env = base_env(ctx)
     env.update(ctx.strategy.env)
+    if ctx.offload is not None:
+        env.update(ctx.offload.env)
+    if ctx.kv is not None and ctx.kv.vllm is not None:
+        env.update(ctx.kv.vllm.env)
     if ctx.override is not None:
         env.update(ctx.override.env)
         env.update(ctx.override.extra_env)
-    if ctx.hw_override is not None:
-        env.update(ctx.hw_override.extra_env)
+    for layer in ctx.hw_layers:
+        env.update(layer.extra_env)
     return env

@@ -31,6 +31,14 @@ class Selection:
     prefill_mode: Optional[str] = None
     """Pool parallelism `tp`, `tep` or `dep`; None: the recipe's choice."""
     decode_mode: Optional[str] = None
+    kv_store: Optional[str] = None
+    """A KV-store deployment wrapping `strategy` (the serving strategy), 2026-08 §6.15."""
+    instances: Optional[int] = None
+    """vLLM instances of the KV-store deployment; None: its `default_instances`."""
+    modes: tuple[tuple[str, str], ...] = ()
+    """(feature, mode) choices; features not listed use their effective mode (2026-08 §6.7.2)."""
+    kv_offload: Optional[str] = None
+    """A KV-cache offload option of the taxonomy (2026-08 §6.16); never chosen by the API."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class Pool:
 class Launch:
     """One process to start: a `vllm serve` on one node, or the PD router."""
 
-    role: str  # serve | head | worker | prefill | decode | router
+    role: str  # serve | head | worker | prefill | decode | router (kv: master | store | kv-router)
     rank: int
     env: dict[str, Any]
     argv: tuple[str, ...]
@@ -70,6 +78,10 @@ class Deployment:
     docker_image: Optional[str]
     launches: tuple[Launch, ...]
     router_config: Any = field(default=None)
+    kv: Any = None
+    """`KvParts` of a KV-store deployment (builder.synth.kvstore), else None."""
+    companions: tuple[dict[str, Any], ...] = ()
+    """Processes to start beside a single-node server (2026-08 §6.7.4)."""
 
     def first(self, role: str, rank: int = 0) -> Launch:
         return next(l for l in self.launches if l.role == role and l.rank == rank)

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Optional
 
 from builder.models import HardwareProfile, Recipe, Variant
 
+from .edition import NEWEST, Edition
+
 if TYPE_CHECKING:
     from builder.models import Catalog
 
@@ -13,11 +15,21 @@ _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}
 
 
 
-def precision_runs_on(variant: Variant, profile: HardwareProfile) -> bool:
-    """FP4 checkpoints need NVIDIA Blackwell; every other precision runs anywhere."""
+def precision_constraint(variant: Variant, edition: Edition = NEWEST) -> tuple[Optional[str], Optional[str]]:
+    """(brand, generation) the precision needs; `precision_hardware` replaces the FP4 rule (2026-08 §5.2)."""
+    if edition.precision_hardware and variant.precision_hardware is not None:
+        return variant.precision_hardware.brand, variant.precision_hardware.generation
     if variant.precision in BLACKWELL_ONLY:
-        return profile.brand == "NVIDIA" and "blackwell" in profile.gens()
-    return True
+        return "NVIDIA", "blackwell"
+    return None, None
+
+
+def precision_runs_on(variant: Variant, profile: HardwareProfile, edition: Edition = NEWEST) -> bool:
+    """FP4 checkpoints need NVIDIA Blackwell (or what `precision_hardware` says); others run anywhere."""
+    brand, generation = precision_constraint(variant, edition)
+    if brand and profile.brand != brand:
+        return False
+    return not generation or generation in profile.gens()
 
 
 def fits(variant: Variant, profile: HardwareProfile) -> bool:
@@ -30,10 +42,13 @@ def allowed_by_variant(variant: Variant, hw: str) -> bool:
     return not variant.supported_hardware or hw in variant.supported_hardware
 
 
-def incompatibility(recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile) -> Optional[str]:
+def incompatibility(recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile,
+                    edition: Edition = NEWEST) -> Optional[str]:
     """Why `variant` cannot be served on `hw`, in words; None when it can."""
-    if not precision_runs_on(variant, profile):
-        return f"{variant.precision.upper()} checkpoints need NVIDIA Blackwell GPUs"
+    if not precision_runs_on(variant, profile, edition):
+        brand, generation = precision_constraint(variant, edition)
+        where = " ".join(x for x in (brand, generation.capitalize() if generation else None) if x)
+        return f"{variant.precision.upper()} checkpoints need {where} GPUs"
     if recipe.meta.hardware.get(hw) == "unsupported":
         return f"this model is marked unsupported on {profile.display_name or hw}"
     if not allowed_by_variant(variant, hw):
@@ -48,14 +63,21 @@ def _collation_key(hw: str) -> tuple:
     return tuple((cls(c), c.lower()) for c in hw), tuple(not c.islower() for c in hw)
 
 
-def compatible_ids(catalog: "Catalog", recipe: Recipe, variant: Variant) -> list[str]:
+def compatible_ids(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
     return [hw for hw, p in catalog.taxonomy.hardware_profiles.items()
-            if incompatibility(recipe, variant, hw, p) is None]
+            if incompatibility(recipe, variant, hw, p, edition) is None]
 
 
-def default_hardware(catalog: "Catalog", recipe: Recipe, variant: Variant) -> str:
-    compatible = compatible_ids(catalog, recipe, variant)
-    preferred = (["b200", "gb200"] if variant.precision in BLACKWELL_ONLY else []) + ["h200"]
+def default_hardware(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> str:
+    """§5.3: the recipe's own choice (2026-08), Blackwell for FP4, h200, else by brand and name."""
+    compatible = compatible_ids(catalog, recipe, variant, edition)
+    if edition.default_hardware_rules:
+        profiles = catalog.taxonomy.hardware_profiles
+        compatible = [hw for hw in compatible if not profiles[hw].restricted or hw in recipe.meta.hardware]
+        if recipe.meta.default_hardware and recipe.meta.default_hardware in compatible:
+            return recipe.meta.default_hardware
+    blackwell = precision_constraint(variant, edition)[1] == "blackwell"
+    preferred = (["b200", "gb200"] if blackwell else []) + ["h200"]
     for hw in preferred:
         if hw in compatible:
             return hw
@@ -65,19 +87,20 @@ def default_hardware(catalog: "Catalog", recipe: Recipe, variant: Variant) -> st
     return min(compatible, key=lambda hw: (_BRAND_RANK.get(profiles[hw].brand, 9), _collation_key(hw)))
 
 
-def hardware_list(catalog: "Catalog", recipe: Recipe, variant: Variant) -> list[str]:
+def hardware_list(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
     """Default hardware first, then every listed profile in taxonomy order (§5.2)."""
-    default = default_hardware(catalog, recipe, variant)
+    default = default_hardware(catalog, recipe, variant, edition)
     profiles = catalog.taxonomy.hardware_profiles
-    listed = [hw for hw in compatible_ids(catalog, recipe, variant)
+    listed = [hw for hw in compatible_ids(catalog, recipe, variant, edition)
               if not profiles[hw].restricted or hw in recipe.meta.hardware]
     return [default] + [hw for hw in listed if hw != default]
 
 
-def best_fitting_variant(recipe: Recipe, hw: str, profile: HardwareProfile) -> Optional[str]:
+def best_fitting_variant(recipe: Recipe, hw: str, profile: HardwareProfile,
+                         edition: Edition = NEWEST) -> Optional[str]:
     """The largest variant that fits a node which cannot be clustered (§5.4 step 3)."""
     candidates = [key for key, v in recipe.variants.items()
-                  if precision_runs_on(v, profile) and allowed_by_variant(v, hw) and fits(v, profile)]
+                  if precision_runs_on(v, profile, edition) and allowed_by_variant(v, hw) and fits(v, profile)]
     if not candidates:
         return None
     return max(candidates, key=lambda k: (recipe.variants[k].vram_minimum_gb or 0, -candidates.index(k)))

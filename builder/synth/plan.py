@@ -1,9 +1,10 @@
-"""Deciding what to render on one hardware: strategies, node counts, features (spec §5.4–5.5, §6.7)."""
+"""Building blocks for deciding what to render on one hardware (spec §5.4–5.5): usable strategies,
+node counts, the recommended strategy and the prefill/decode node plan. `layout` combines them
+with the 2026-08 rules; `modes` owns the enabled features."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 from builder.models import HardwareProfile, Recipe, Variant
 
@@ -34,9 +35,10 @@ def node_count(variant: Variant, profile: HardwareProfile, strategies: list[str]
     return 1
 
 
-def recommended_strategy(recipe: Recipe, nodes: int) -> str:
-    """Uses the unfiltered compatible list, honouring `default_strategy` and its multi-node sibling."""
-    names = recipe.compatible_strategies
+def recommended_strategy(recipe: Recipe, nodes: int, names: Optional[list[str]] = None) -> str:
+    """Uses the unfiltered compatible list (or the 2026-08 effective list `names`), honouring
+    `default_strategy` and its multi-node sibling."""
+    names = recipe.compatible_strategies if names is None else names
     preferred = recipe.default_strategy
     if preferred and preferred in names:
         if nodes > 1 and preferred.startswith(SINGLE):
@@ -64,35 +66,6 @@ def pd_plan(variant: Variant, profile: HardwareProfile) -> PdPlan:
         return None
     per_role = math.ceil(need / have)
     return SKIP if per_role > MAX_POOL_NODES else per_role
-
-
-def enabled_features(recipe: Recipe, hw: str) -> tuple[str, ...]:
-    """Every feature in recipe order, minus the opt-in ones (globally and on this hardware)."""
-    off = set(recipe.opt_in_features) | set(recipe.hardware_opt_in_features.get(hw, ()))
-    return tuple(name for name in recipe.features if name not in off)
-
-
-@dataclass(frozen=True)
-class Alternative:
-    strategy: str
-    nodes: int
-    plan: PdPlan = None
-
-
-def alternatives(strategies: list[str], recommended: str, variant: Variant,
-                 profile: HardwareProfile) -> list[Alternative]:
-    """Every other usable strategy: multi-node always on 2 nodes, single-node on 1 (§5.5)."""
-    out: list[Alternative] = []
-    for name in strategies:
-        if name == recommended:
-            continue
-        if name == PD:
-            plan = pd_plan(variant, profile)
-            if plan != SKIP:
-                out.append(Alternative(name, 1, plan))
-        else:
-            out.append(Alternative(name, 2 if name.startswith(MULTI) else 1))
-    return out
 
 
 def variant_of(recipe: Recipe, key: str) -> Variant:

@@ -1,13 +1,15 @@
-"""Prefill/decode disaggregation: one pool of `vllm serve` per role plus a router (spec §6.12)."""
+"""Prefill/decode disaggregation: one pool of `vllm serve` per role plus a router (spec §6.12;
+2026-08 §6.12: offered pool modes, snapping, role hardware overrides, router override)."""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from builder.models import PoolOverride, PoolSpec
 
-from builder.synth.context import Context, assemble, base_env, to_launch
-from builder.synth.deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
-from builder.synth.plan import pd_plan, pool_sizes
+from .context import Context, assemble, base_env, to_launch
+from .deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
+from .plan import pd_plan, pool_sizes
+from builder.models.recipe import effective_strategies
 
 ROLES = ("prefill", "decode")
 
@@ -34,9 +36,36 @@ def _pool(ctx: Context, role: str, nodes: int, mode: Optional[str], node: int) -
     return Pool(nodes, parallelism, pool_gpus, 0, 1, pool_gpus, node, 0)
 
 
+def offered_modes(ctx: Context) -> list[str]:
+    """2026-08: pool modes the recipe's strategies offer (`tp`, `tep`, `dep`), narrowed by `pool_modes`."""
+    found = set()
+    for name in effective_strategies(ctx.recipe):
+        if name == "pd_cluster":
+            continue
+        if name == "dep" or name.endswith("_dep"):
+            found.add("dep")
+        elif name == "tep" or name.endswith("_tep"):
+            found.add("tep")
+        elif name in ("tp", "tp_pp", "tp_dp") or name.endswith(("_tp", "_tp_pp", "_tp_dp")):
+            found.add("tp")
+    modes = [m for m in ("tp", "tep", "dep") if m in found] or ["tp"]
+    narrowed = [m for m in modes if ctx.override is not None and m in ctx.override.pool_modes]
+    return narrowed or modes
+
+
 def _parallelassemble(ctx: Context, role: str, pool: Pool) -> list[str]:
     spec, over = _role_inputs(ctx, role)
     head = f"${role.upper()}_NODE_1"
+    if ctx.edition.pd_2026_08:
+        offered = offered_modes(ctx)
+        if pool.parallelism not in offered:  # snapping changes the arguments only, not the metadata
+            pool = Pool(pool.nodes, offered[0], pool.tp, pool.dp_local, pool.dp_size, pool.pool_gpus,
+                        pool.current_node, pool.start_rank)
+            if pool.parallelism == "dep":
+                tp = over.tp or spec.tp or 1
+                dp_local = max(1, ctx.gpus // tp)
+                pool = Pool(pool.nodes, "dep", tp, dp_local, max(1, pool.nodes) * dp_local, pool.pool_gpus,
+                            pool.current_node, pool.current_node * dp_local)
     if pool.parallelism == "dep":
         explicit_tp = over.tp if over.tp is not None else spec.tp
         out = ["--tensor-parallel-size", str(explicit_tp)] if explicit_tp is not None else []
@@ -51,7 +80,7 @@ def _parallelassemble(ctx: Context, role: str, pool: Pool) -> list[str]:
     out = [flag, str(max(1, pool.pool_gpus))]
     if pool.parallelism == "tep":
         out.append("--enable-expert-parallel")
-        if pool.nodes > 1:
+        if pool.nodes > 1 and not ctx.edition.pd_2026_08:
             out.append("-cc.pass_config.fuse_allreduce_rms=False")
     if pool.nodes > 1:
         out += ["--nnodes", str(pool.nodes), "--node-rank", str(pool.current_node), "--master-addr", head]
@@ -76,8 +105,11 @@ def _pool_env(ctx: Context, role: str, pool: Pool) -> dict[str, Any]:
     if ctx.override is not None:
         env.update(ctx.override.env)
     env.update(over.env)
-    if ctx.hw_override is not None:
-        env.update(ctx.hw_override.extra_env)
+    for layer in ctx.hw_layers:
+        env.update(layer.extra_env)
+    role_layer = _role_layer(ctx, over)
+    if role_layer is not None:
+        env.update(role_layer.extra_env)
     if ctx.hw not in NVL4_HARDWARE:
         for key in NVL4_ONLY_ENV:
             env.pop(key, None)
@@ -88,13 +120,18 @@ def _pool_env(ctx: Context, role: str, pool: Pool) -> dict[str, Any]:
     return env
 
 
-def _router(pools: dict[str, Pool], policy: str) -> tuple[str, tuple[str, ...]]:
+def _role_layer(ctx: Context, over: PoolOverride) -> Any:
+    """2026-08 §6.6 step 4: the role's own exact-hardware block, after every other override."""
+    return over.hardware_overrides.get(ctx.hw) if ctx.edition.layered_overrides else None
+
+
+def _router(pools: dict[str, Pool], policy: str, intra_override: Optional[int] = None) -> tuple[str, tuple[str, ...]]:
     lines = [f"vllm-router --policy {policy}", "--vllm-pd-disaggregation"]
     for role, port in POOL_PORTS.items():
         pool = pools[role]
         count = max(1, pool.nodes) if pool.parallelism == "dep" else 1
         lines += [f"--{role} http://${role.upper()}_NODE_{i}:{port}" for i in range(1, count + 1)]
-    intra = max(pools["prefill"].dp_local, pools["decode"].dp_local, 1)
+    intra = intra_override if intra_override is not None else max(pools["prefill"].dp_local, pools["decode"].dp_local, 1)
     lines += ["--host $ROUTER_HOST", "--port $ROUTER_PORT", f"--intra-node-data-parallel-size {intra}"]
     text = lines[0] + " \\\n" + " \\\n".join("    " + line for line in lines[1:])
     return text, tuple(tok for line in lines for tok in line.split(" "))
@@ -113,9 +150,13 @@ def pd_launches(ctx: Context, sel: Selection, image: Optional[str]) -> tuple[Lau
         for node in range(max(1, nodes)):
             pool = _pool(ctx, role, nodes, modes[role], node)
             heads.setdefault(role, pool)
-            tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool), over.extra_args + over.vllm_args)
+            tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool),
+                              over.extra_args + over.vllm_args, _role_layer(ctx, over))
             launches.append(to_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role], pool))
     policy = (ctx.strategy.router.policy if ctx.strategy.router else None) or "round_robin"
-    text, argv = _router(heads, policy)
+    intra = None
+    if ctx.edition.pd_2026_08 and ctx.override is not None and ctx.override.router is not None:
+        intra = ctx.override.router.intra_node_data_parallel_size
+    text, argv = _router(heads, policy, intra)
     launches.append(Launch("router", 0, {}, argv, text))
     return tuple(launches)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from builder.jsonout import js_str
 from builder.models import Catalog, HardwareProfile, Recipe, RecipeEntry
 from builder.synth.deployment import Selection
+from builder.synth.edition import NEWEST, Edition
 from builder.synth.hardware import (
     allowed_by_variant,
     default_hardware,
@@ -22,28 +23,34 @@ from builder.synth.hardware import (
     incompatibility,
     precision_runs_on,
 )
-from builder.synth.plan import (
-    MAX_POOL_NODES,
-    PD,
-    SKIP,
-    alternatives,
-    enabled_features,
-    node_count,
-    pd_plan,
-    pool_sizes,
-    recommended_strategy,
-    usable_strategies,
-    variant_of,
-)
-from builder.synth.recommend import recommend
+from builder.synth.layout import HardwarePlan, candidates, plan_hardware
+from builder.synth.modes import enabled_features
+from builder.synth.plan import MAX_POOL_NODES, PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
+from builder.synth.plan import variant_of
 
-KINDS = ("single_node", "multi_node", "pd_cluster")
+KINDS = ("single_node", "multi_node", "pd_cluster", "kv_store_lb")
+
+
+def plan(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
+         edition: Edition = NEWEST) -> HardwarePlan | None:
+    """The recommended selection and every alternative the API renders; None when nothing runs.
+
+    The one enumeration the compatible API and our variant endpoints share (§5.4–5.5).
+    """
+    return plan_hardware(catalog, entry.recipe, variant, hardware, edition)
+
+
+def recommend(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
+              edition: Edition = NEWEST) -> Selection | None:
+    """The selection the JSON API recommends for a variant on a hardware; None if it cannot run there."""
+    planned = plan(catalog, entry, variant, hardware, edition)
+    return planned.recommended if planned is not None else None
 
 
 def strategy_kind(catalog: Catalog, name: str) -> str:
     """How a strategy deploys (its file's ``deploy_type``); an unknown name is single-node (§8.4)."""
     spec = catalog.strategies.get(name)
-    kind = spec.deploy_type if spec is not None else "single_node"
+    kind = spec.deploy_type if spec is not None else "kv_store_lb" if name in catalog.kv_stores else "single_node"
     return kind if kind in KINDS else "single_node"
 
 
@@ -64,25 +71,26 @@ class HardwareChoice:
     default: bool = False
 
 
-def shown_profiles(catalog: Catalog, recipe: Recipe, variant: str) -> list[str]:
+def shown_profiles(catalog: Catalog, recipe: Recipe, variant: str, edition: Edition = NEWEST) -> list[str]:
     """Profiles a page lists, in taxonomy order: restricted ones only when the recipe names them."""
-    default = default_hardware(catalog, recipe, variant_of(recipe, variant))
+    default = default_hardware(catalog, recipe, variant_of(recipe, variant), edition)
     return [hw for hw, p in catalog.taxonomy.hardware_profiles.items()
             if not p.restricted or hw in recipe.meta.hardware or hw == default]
 
 
-def hardware_choices(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[HardwareChoice]:
+def hardware_choices(catalog: Catalog, entry: RecipeEntry, variant: str,
+                     edition: Edition = NEWEST) -> list[HardwareChoice]:
     """Every profile the recipe shows, with the reason when this variant cannot be served on it."""
     recipe = entry.recipe
     chosen = variant_of(recipe, variant)
-    default = default_hardware(catalog, recipe, chosen)
+    default = default_hardware(catalog, recipe, chosen, edition)
     out = []
-    for hw in shown_profiles(catalog, recipe, variant):
+    for hw in shown_profiles(catalog, recipe, variant, edition):
         profile = catalog.profile(hw)
-        incompatible = incompatibility(recipe, chosen, hw, profile)
+        incompatible = incompatibility(recipe, chosen, hw, profile, edition)
         reason, substitute = incompatible, None
         if reason is None:
-            rec = recommend(catalog, entry, variant, hw)
+            rec = recommend(catalog, entry, variant, hw, edition)
             if rec is None:
                 name = profile.display_name or hw
                 reason = f"no variant of this model fits {name}, which cannot be clustered"
@@ -92,13 +100,14 @@ def hardware_choices(catalog: Catalog, entry: RecipeEntry, variant: str) -> list
     return out
 
 
-def listed_hardware(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[str]:
+def listed_hardware(catalog: Catalog, entry: RecipeEntry, variant: str, edition: Edition = NEWEST) -> list[str]:
     """Hardware the API renders for a variant: its default first (§5.2)."""
-    return hardware_list(catalog, entry.recipe, variant_of(entry.recipe, variant))
+    return hardware_list(catalog, entry.recipe, variant_of(entry.recipe, variant), edition)
 
 
-def variants_that_fit(recipe: Recipe, hw: str, profile: HardwareProfile) -> list[str]:
-    return [k for k, v in recipe.variants.items() if fits(v, profile) and not incompatibility(recipe, v, hw, profile)]
+def variants_that_fit(recipe: Recipe, hw: str, profile: HardwareProfile, edition: Edition = NEWEST) -> list[str]:
+    return [k for k, v in recipe.variants.items()
+            if fits(v, profile) and not incompatibility(recipe, v, hw, profile, edition)]
 
 
 def no_rendering_reason(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str,
@@ -136,13 +145,13 @@ class Fit:
     """One sentence for a tooltip."""
 
 
-def fit(recipe: Recipe, key: str, hw: str, profile: HardwareProfile) -> Fit:
+def fit(recipe: Recipe, key: str, hw: str, profile: HardwareProfile, edition: Edition = NEWEST) -> Fit:
     variant = recipe.variants[key]
     name = profile.display_name or hw
-    reason = incompatibility(recipe, variant, hw, profile)
+    reason = incompatibility(recipe, variant, hw, profile, edition)
     if reason is not None:
-        if not precision_runs_on(variant, profile):
-            short = "Blackwell only"
+        if not precision_runs_on(variant, profile, edition):
+            short = "Blackwell only" if variant.precision in ("nvfp4", "fp4") else "wrong hardware"
         elif not allowed_by_variant(variant, hw):
             short = "not published"
         else:
@@ -164,30 +173,34 @@ def fit(recipe: Recipe, key: str, hw: str, profile: HardwareProfile) -> Fit:
 # -- strategies and node counts -------------------------------------------------------------------
 
 
-def strategy_choices(catalog: Catalog, entry: RecipeEntry, hardware: str) -> list[str]:
-    """Compatible strategies usable on that hardware, in recipe order."""
-    return usable_strategies(entry.recipe, catalog.profile(hardware))
+def strategy_choices(catalog: Catalog, entry: RecipeEntry, hardware: str, variant: str = "default",
+                     edition: Edition = NEWEST) -> list[str]:
+    """Strategies (and, 2026-08, KV-store deployments) usable on that hardware, in offer order."""
+    return candidates(catalog, entry.recipe, hardware, catalog.profile(hardware), edition)
 
 
-def default_features(entry: RecipeEntry, hardware: str) -> tuple[str, ...]:
-    return enabled_features(entry.recipe, hardware)
+def default_features(entry: RecipeEntry, hardware: str, variant: str = "default",
+                     edition: Edition = NEWEST) -> tuple[str, ...]:
+    return enabled_features(entry.recipe, hardware, variant, edition)
 
 
-def strategy_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str) -> str | None:
+def strategy_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str,
+                     edition: Edition = NEWEST) -> str | None:
     """Why a strategy cannot be asked for on a hardware; None when it can."""
-    if strategy in strategy_choices(catalog, entry, hw):
+    if strategy in strategy_choices(catalog, entry, hw, edition=edition):
         return None
     why = f" ({hw} cannot be clustered)" if strategy in entry.recipe.compatible_strategies else ""
     return f"strategy {strategy} is not available for {entry.hf_id} on {hw}{why}"
 
 
-def node_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str, nodes: int) -> str | None:
+def node_refusal(catalog: Catalog, entry: RecipeEntry, hw: str, strategy: str, nodes: int,
+                 edition: Edition = NEWEST) -> str | None:
     """Why a node count does not suit a (non prefill/decode) strategy; None when it does."""
     kind = strategy_kind(catalog, strategy)
     if kind == "multi_node" and nodes < 2:
         return f"strategy {strategy} spans several nodes: --nodes must be at least 2"
     if kind == "single_node" and nodes != 1:
-        multi = [s for s in strategy_choices(catalog, entry, hw) if strategy_kind(catalog, s) == "multi_node"]
+        multi = [s for s in strategy_choices(catalog, entry, hw, edition=edition) if strategy_kind(catalog, s) == "multi_node"]
         return f"strategy {strategy} runs on one node; for {nodes} nodes choose one of: {', '.join(multi) or 'none'}"
     return None
 
@@ -200,9 +213,10 @@ def pools_refusal(entry: RecipeEntry, variant: str, hw: str, profile: HardwarePr
     return None
 
 
-def planned_nodes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> int:
+def planned_nodes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, edition: Edition = NEWEST) -> int:
     """Nodes the API plans for a variant on a hardware: 2 when it must span nodes, else 1."""
-    return node_count(entry.recipe.variants[variant], catalog.profile(hw), strategy_choices(catalog, entry, hw))
+    return node_count(entry.recipe.variants[variant], catalog.profile(hw),
+                      strategy_choices(catalog, entry, hw, edition=edition))
 
 
 def planned_pool_nodes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, nodes: int) -> int:
@@ -214,29 +228,9 @@ def planned_strategy(entry: RecipeEntry, nodes: int) -> str:
     return recommended_strategy(entry.recipe, nodes)
 
 
-# -- the renderings of one variant on one hardware ------------------------------------------------
-
-
-def renderings(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> tuple[Selection, list[Selection]] | None:
-    """The recommended selection and every alternative the API renders; None when nothing runs.
-
-    The one enumeration the compatible API and our variant endpoints share (§5.4–5.5).
-    """
-    sel = recommend(catalog, entry, variant, hw)
-    if sel is None:
-        return None
-    recipe, profile = entry.recipe, catalog.profile(hw)
-    chosen = recipe.variants[sel.variant]
-    alts = []
-    for alt in alternatives(usable_strategies(recipe, profile), sel.strategy, chosen, profile):
-        size = pool_sizes(alt.plan, alt.nodes)
-        alts.append(Selection(sel.variant, hw, alt.strategy, alt.nodes, sel.features, size, size))
-    return sel, alts
-
-
 __all__ = [
     "PD", "Fit", "HardwareChoice", "default_features", "default_hardware", "fit", "hardware_choices", "listed_hardware",
     "no_rendering_reason", "node_refusal", "planned_nodes", "planned_pool_nodes", "planned_strategy",
-    "pools_refusal", "recommend", "renderings", "shown_profiles", "strategy_choices", "strategy_kind",
+    "plan", "pools_refusal", "recommend", "shown_profiles", "strategy_choices", "strategy_kind",
     "strategy_refusal", "variants_that_fit", "vram_shortfall",
 ]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
+from builder.synth import NEWEST, Edition
 from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
 
@@ -48,27 +49,28 @@ def encode(doc: Optional[dict[str, Any]]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def builder_json(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any]) -> Optional[str]:
+def builder_json(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any],
+                 edition: Edition = NEWEST) -> Optional[str]:
     """The builder data of one recipe as JSON text; None when the recipe has no commands (omni)."""
-    doc = recipe_document(catalog, entry, api_document(documents, entry.hf_id))
+    doc = recipe_document(catalog, entry, api_document(documents, entry.hf_id), edition)
     return None if doc is None else encode(doc)
 
 
 def _work(hf_id: str) -> Optional[str]:
     catalog, documents = _job["catalog"], _job["documents"]
-    return builder_json(catalog, catalog.entry(hf_id), documents)
+    return builder_json(catalog, _entry(catalog, hf_id), documents, _job["edition"])
 
 
 def all_builder_json(catalog: Catalog, documents: Mapping[str, Any],
-                     only: Optional[list[str]] = None) -> dict[str, Optional[str]]:
+                     only: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, Optional[str]]:
     """Builder data of every recipe (or of `only`), in parallel when the process can fork safely."""
     ids = [e.hf_id for e in catalog.recipes] if only is None else only
     workers = min(os.cpu_count() or 1, len(ids))
     # Forking a process that runs threads (`mkdocs serve`) can deadlock the children.
     can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or not can_fork:
-        return {hf_id: builder_json(catalog, _entry(catalog, hf_id), documents) for hf_id in ids}
-    _job.update(catalog=catalog, documents=documents)
+        return {hf_id: builder_json(catalog, _entry(catalog, hf_id), documents, edition) for hf_id in ids}
+    _job.update(catalog=catalog, documents=documents, edition=edition)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return dict(zip(ids, pool.map(_work, ids, chunksize=1), strict=True))
@@ -91,15 +93,15 @@ def _fingerprint(shared: str, entry: RecipeEntry, documents: Mapping[str, Any]) 
     return _digest([shared, entry.raw, api_document(documents, entry.hf_id)])
 
 
-def all_texts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None
-              ) -> dict[str, Optional[str]]:
+def all_texts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None,
+              edition: Edition = NEWEST) -> dict[str, Optional[str]]:
     """Builder JSON of every recipe; with a cache, only recipes whose inputs changed are computed."""
     if cache is None:
-        return all_builder_json(catalog, documents)
-    shared = _digest([catalog.taxonomy_raw, catalog.strategies_raw])
+        return all_builder_json(catalog, documents, edition=edition)
+    shared = _digest([edition.name, catalog.taxonomy_raw, catalog.strategies_raw, catalog.kv_store_files])
     prints = {e.hf_id: _fingerprint(shared, e, documents) for e in catalog.recipes}
     stale = [h for h, fp in prints.items() if cache.texts.get(h, ("",))[0] != fp]
-    for hf_id, text in all_builder_json(catalog, documents, stale).items():
+    for hf_id, text in all_builder_json(catalog, documents, stale, edition).items():
         cache.texts[hf_id] = (prints[hf_id], text)
     return {h: cache.texts[h][1] for h in prints}
 
@@ -123,12 +125,14 @@ def context_of(text: Optional[str], hf_id: str) -> Optional[dict[str, Any]]:
     return {"data": _for_template(text), "view": view, "command": view["output"]["command"], "hf_id": hf_id}
 
 
-def page_contexts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None
-                  ) -> dict[str, Optional[dict[str, Any]]]:
+def page_contexts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None,
+                  edition: Edition = NEWEST) -> dict[str, Optional[dict[str, Any]]]:
     """`recipe_builder` of every recipe page, computed up front."""
-    return {hf_id: context_of(text, hf_id) for hf_id, text in all_texts(catalog, documents, cache).items()}
+    texts = all_texts(catalog, documents, cache, edition)
+    return {hf_id: context_of(text, hf_id) for hf_id, text in texts.items()}
 
 
-def page_context(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+def page_context(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any],
+                 edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """`recipe_builder` of one recipe page."""
-    return context_of(builder_json(catalog, entry, documents), entry.hf_id)
+    return context_of(builder_json(catalog, entry, documents, edition), entry.hf_id)

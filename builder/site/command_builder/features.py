@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Sequence
 
-from builder.synth import Deployment, Launch, Selection
+from builder.synth import NEWEST, Deployment, Edition, Launch, Selection
 
 from builder.site.command_builder.data import SEP, CompositionError, Tables, check, encode_launch, flag, groups, split
 from builder.site.command_builder.space import SynthesisError, run
@@ -133,32 +133,32 @@ def _compose(tables: Tables, base: Deployment, full: Deployment, pieces: Pieces,
 
 
 def encode_selection(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
-                     features: tuple[str, ...], cache: FeatureCache) -> list[int]:
+                     features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> list[int]:
     """Rendering ids (one per part, see :func:`groups`) covering every subset of `features`."""
-    base = run(catalog, entry, _with(sel, ()))
+    base = run(catalog, entry, _with(sel, ()), edition)
     if not features:
         return [tables.rendering([encode_launch(tables, base.launches[i]) for i in part]) for part in groups(base.launches)]
-    full = run(catalog, entry, _with(sel, features))
+    full = run(catalog, entry, _with(sel, features), edition)
     everything = (1 << len(features)) - 1
     if cache.pieces is not None:
         found = _compose(tables, base, full, cache.pieces, everything)
         if found is not None:
             return found
-    pieces = measure(base, [run(catalog, entry, _with(sel, (f,))) for f in features])
+    pieces = measure(base, [run(catalog, entry, _with(sel, (f,)), edition) for f in features])
     if pieces is not None:
         found = _compose(tables, base, full, pieces, everything)
         if found is not None:
             cache.pieces = pieces
             return found
-    return encode_each_subset(tables, catalog, entry, sel, features)
+    return encode_each_subset(tables, catalog, entry, sel, features, edition)
 
 
 def encode_each_subset(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
-                       features: tuple[str, ...]) -> list[int]:
+                       features: tuple[str, ...], edition: Edition = NEWEST) -> list[int]:
     """Fallback for features that interact: one stored launch list per subset that differs."""
     if len(features) > EXHAUSTIVE_LIMIT:
         raise CompositionError(f"{entry.hf_id}: too many interacting features to enumerate")
-    by_mask = [run(catalog, entry, _with(sel, tuple(f for i, f in enumerate(features) if mask >> i & 1)))
+    by_mask = [run(catalog, entry, _with(sel, tuple(f for i, f in enumerate(features) if mask >> i & 1)), edition)
                for mask in range(1 << len(features))]
     out = []
     for part in groups(by_mask[0].launches):
@@ -177,9 +177,9 @@ def encode_plain(tables: Tables, launches: Sequence[Launch]) -> int:
 
 
 def try_encode(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
-               features: tuple[str, ...], cache: FeatureCache) -> Optional[list[int]]:
+               features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> Optional[list[int]]:
     """Like :func:`encode_selection`, but None for a selection ``deploy`` refuses."""
     try:
-        return encode_selection(tables, catalog, entry, sel, features, cache)
+        return encode_selection(tables, catalog, entry, sel, features, cache, edition)
     except SynthesisError:
         return None

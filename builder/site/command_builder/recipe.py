@@ -31,7 +31,7 @@ from builder.site.command_builder.space import (
     MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
     pd_modes, pd_selection, pool_layouts, run, strategy_kind,
 )
-from builder.synth import Selection, hardware_choices
+from builder.synth import NEWEST, Edition, Selection, hardware_choices
 
 if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
@@ -58,14 +58,14 @@ def mask_of(features: tuple[str, ...], chosen: tuple[str, ...]) -> int:
 
 
 class _Builder:
-    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any]):
-        self.catalog, self.entry, self.doc = catalog, entry, doc
+    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any], edition: Edition = NEWEST):
+        self.catalog, self.entry, self.doc, self.edition = catalog, entry, doc, edition
         self.tables = Tables()
         self.variants = list(entry.recipe.variants)
         self.features = ui_features(entry)
         self.strategies: list[str] = []
         self.modes: tuple[str, ...] = pd_modes(entry)
-        self.options = {v: hardware_options(catalog, entry, v) for v in self.variants}
+        self.options = {v: hardware_options(catalog, entry, v, edition) for v in self.variants}
         self.out: dict[str, Any] = {}
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
@@ -82,7 +82,7 @@ class _Builder:
         for v in self.variants:
             for o in self.options[v]:
                 if o.reason is None and o.substitute is None:
-                    c = combo(self.catalog, self.entry, v, o.id)
+                    c = combo(self.catalog, self.entry, v, o.id, self.edition)
                     found[f"{v}|{o.id}"] = c
                     if c is not None and PD in c.strategies:
                         self.modes = tuple(dict.fromkeys(self.modes + c.pd_default_modes))
@@ -108,12 +108,12 @@ class _Builder:
                 ok = any(i >= 0 for i in entry["rt"])
             elif strategy_kind(self.catalog, name) == "multi_node":
                 found = [try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name, n),
-                                    feats, cache) for n in node_counts(self.catalog, name)]
+                                    feats, cache, self.edition) for n in node_counts(self.catalog, name)]
                 entry = [ids[0] if ids else -1 for ids in found]
                 ok = any(i >= 0 for i in entry)
             else:
                 found = try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name), feats,
-                                   cache)
+                                   cache, self.edition)
                 entry, ok = (found[0] if found else -1), found is not None
             if ok:
                 st.append(self.strategy_index(name))
@@ -142,7 +142,8 @@ class _Builder:
         parts: dict[str, list[int]] = {"p": [-1] * (len(sizes) * m), "d": [-1] * (len(sizes) * m)}
         for lay in pool_layouts(self.catalog, c, modes):
             if lay is not None and lay.prefill_nodes == lay.decode_nodes and lay.prefill_mode == lay.decode_mode:
-                ids = try_encode(self.tables, self.catalog, self.entry, pd_selection(c, name, lay), self.features, cache)
+                ids = try_encode(self.tables, self.catalog, self.entry, pd_selection(c, name, lay), self.features, cache,
+                                 self.edition)
                 if ids is not None:
                     k = sizes.index(lay.prefill_nodes) * m + modes.index(lay.prefill_mode)
                     parts["p"][k], parts["d"][k], router = ids
@@ -160,7 +161,7 @@ class _Builder:
         if parts["p"][kp] < 0 or parts["d"][kd] < 0:
             return -1
         try:
-            launches = run(self.catalog, self.entry, pd_selection(c, name, lay)).launches
+            launches = run(self.catalog, self.entry, pd_selection(c, name, lay), self.edition).launches
         except SynthesisError:
             return -1
         by_role = {role: [l for l in launches if l.role == role] for role in ("prefill", "decode", "router")}
@@ -202,7 +203,8 @@ class _Builder:
         """Index of the hardware a variant starts on (the API's default when usable); -1 for none."""
         vi = self.variants.index(variant)
         usable = [o.id for o in self.options[variant] if "rec" in self.out.get(f"{vi}.{self.hardware.index(o.id)}", {})]
-        preferred = next((c.id for c in hardware_choices(self.catalog, self.entry, variant) if c.default), None)
+        preferred = next((c.id for c in hardware_choices(self.catalog, self.entry, variant, self.edition)
+                          if c.default), None)
         chosen = preferred if preferred in usable else (usable[0] if usable else None)
         return -1 if chosen is None else self.hardware.index(chosen)
 
@@ -237,8 +239,9 @@ def install_rows(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def recipe_document(catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any]) -> Optional[dict[str, Any]]:
+def recipe_document(catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any],
+                    edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """The builder data of a recipe; None for recipes without commands (omni, or nothing runs)."""
     if entry.recipe.is_omni or not entry.recipe.variants:
         return None
-    return _Builder(catalog, entry, doc).document()
+    return _Builder(catalog, entry, doc, edition).document()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from builder.models import Catalog, RecipeEntry
-from builder.synth import Deployment, Selection, SynthesisError, deploy, recommend
+from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, deploy, recommend
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
 MAX_NODES = 8
@@ -22,9 +22,9 @@ MODES = ("tp", "tep", "dep")
 PD = "pd_cluster"
 
 
-def run(catalog: Catalog, entry: RecipeEntry, sel: Selection) -> Deployment:
+def run(catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition = NEWEST) -> Deployment:
     """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry.recipe, sel)
+    return deploy(catalog, entry.recipe, sel, edition)
 
 
 def pd_modes(entry: RecipeEntry) -> tuple[str, ...]:
@@ -64,13 +64,15 @@ HardwareOption = HardwareChoice
 """A hardware pill: its id, why it is disabled, the variant served instead (from synthesis)."""
 
 
-def hardware_options(catalog: Catalog, entry: RecipeEntry, variant: str) -> list[HardwareChoice]:
+def hardware_options(catalog: Catalog, entry: RecipeEntry, variant: str,
+                     edition: Edition = NEWEST) -> list[HardwareChoice]:
     """Every profile the page shows for a variant, in taxonomy order."""
-    return hardware_choices(catalog, entry, variant)
+    return hardware_choices(catalog, entry, variant, edition)
 
 
-def _pool_defaults(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str) -> tuple[int, int, str, str]:
-    d = run(catalog, entry, Selection(variant, hardware, PD, 1))
+def _pool_defaults(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
+                   edition: Edition = NEWEST) -> tuple[int, int, str, str]:
+    d = run(catalog, entry, Selection(variant, hardware, PD, 1), edition)
     pools = {l.role: l.pool for l in d.launches if l.pool is not None}
     p, q = pools["prefill"], pools["decode"]
     return p.nodes, q.nodes, p.parallelism, q.parallelism
@@ -83,17 +85,19 @@ def _normalize(sel: Selection, modes: tuple[str, ...]) -> Selection:
     return replace(sel, nodes=1, prefill_mode=sel.prefill_mode or modes[0], decode_mode=sel.decode_mode or modes[1])
 
 
-def combo(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str) -> Optional[Combo]:
+def combo(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
+          edition: Edition = NEWEST) -> Optional[Combo]:
     """What can be selected for a usable pair; None when the pair cannot run at all."""
-    rec = recommend(catalog, entry, variant, hardware)
+    rec = recommend(catalog, entry, variant, hardware, edition)
     if rec is None or rec.variant != variant:
         return None
-    names = list(strategy_choices(catalog, entry, hardware))
-    pd = _pool_defaults(catalog, entry, variant, hardware) if PD in names else (0, 0, "tp", "tp")
+    # KV-store deployments are offered by `recipes command` and the API, not (yet) by the page.
+    names = [n for n in strategy_choices(catalog, entry, hardware, variant, edition) if n not in catalog.kv_stores]
+    pd = _pool_defaults(catalog, entry, variant, hardware, edition) if PD in names else (0, 0, "tp", "tp")
     rec = _normalize(rec, pd[2:])
     if rec.strategy not in names:
         names.insert(0, rec.strategy)
-    return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware), pd)
+    return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware, variant, edition), pd)
 
 
 def node_counts(catalog: Catalog, strategy: str) -> tuple[int, ...]:

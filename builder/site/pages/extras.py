@@ -22,6 +22,7 @@ ENDPOINTS = [
     ("/models.json", "every recipe and promoted variant checkpoint: hf_id, title, provider, page url, json url"),
     ("/taxonomy.json", "hardware profiles (GPU count, memory per node, brand, generation) and tasks"),
     ("/strategies.json", "every serving strategy by name; one each at /strategies/{name}.json"),
+    ("/kv_store.json", "the Mooncake KV-store deployments by name; one each at /kv_store/{name}.json"),
     ("/{org}/{repo}.json", "one recipe: metadata, features, variants, install steps and recommended_command "
                            "(with by_hardware links)"),
     ("/{org}/{repo}/hw/{hw}.json", "the recommended command of the default variant on one hardware, "
@@ -75,7 +76,9 @@ def llms_txt(catalog: "Catalog", api_files: dict[str, bytes], site_url: Optional
         "",
     ]
     # Templates are shown as code; concrete paths are links.
-    lines += [f"- `{path}`: {what}" if "{" in path else f"- [{path}]({base}{path}): {what}" for path, what in ENDPOINTS]
+    # A concrete path is listed only when this build has it (the 2026-06 edition has no kv_store.json).
+    lines += [f"- `{path}`: {what}" if "{" in path else f"- [{path}]({base}{path}): {what}"
+              for path, what in ENDPOINTS if "{" in path or path.endswith("recipe.json") or path[1:] in api_files]
     lines += ["", f"Field reference: {base}/docs/api/ · Recipe format: {base}/docs/authoring/", "", "## Recipes", ""]
     lines += [_recipe_line(entry, api_files, base) for entry in catalog.recipes]
     lines += ["", "## Optional", "",

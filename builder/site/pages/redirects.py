@@ -37,7 +37,8 @@ def aliases(docs: dict[str, dict[str, Any]], taken: set[str]) -> list[Alias]:
         for key, v in variants.items():
             pointer = v.get("json") if isinstance(v, dict) else None
             if isinstance(pointer, str) and pointer.startswith("/") and pointer.endswith(".json"):
-                found[pointer[1:-5]] = Alias(pointer[1:-5], hf_id, key)
+                # A promoted default checkpoint (2026-08) lands on the recipe as it opens.
+                found[pointer[1:-5]] = Alias(pointer[1:-5], hf_id, None if key == "default" else key)
         default = variants.get("default") if isinstance(variants.get("default"), dict) else {}
         mid = default.get("model_id")
         # The default checkpoint 404s on the reference site; here it lands on the recipe itself.
