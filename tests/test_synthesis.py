@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import pytest
-from factory import recipe, write_recipes
+from factory import STRATEGIES, recipe, write_recipes
 
 from builder.check import load_catalog
 from builder.synth import JUNE, Selection, deploy, recommend
@@ -175,3 +177,19 @@ def test_fp4_checkpoints_default_to_blackwell(tmp_path, precision, expected):
     from builder.synth import default_hardware
     cat = catalog_of(tmp_path, ex__m=recipe(variants={"default": {"precision": precision, "vram_minimum_gb": 16}}))
     assert default_hardware(cat, cat.entry("ex/m").recipe, cat.entry("ex/m").recipe.variants["default"]) == expected
+
+
+@pytest.mark.parametrize("edition", ["2026-06", "2026-08"])
+def test_a_multi_node_strategy_without_the_name_prefix_renders_on_two_nodes(tmp_path, edition):
+    # Regression: one place decided "multi-node" by the name, another by deploy_type, and the
+    # build stopped with a traceback for a strategy file named otherwise.
+    from builder.api import build_api
+    from builder.synth import edition_named
+
+    strategies = {**STRATEGIES, "cluster_tp": {**STRATEGIES["multi_node_tp"], "name": "cluster_tp"}}
+    root = write_recipes(tmp_path / "r", {"ex/big": recipe(
+        model={"model_id": "ex/big"}, compatible_strategies=["single_node_tp", "cluster_tp"])},
+        strategies=strategies)
+    files = build_api(load_catalog(root), edition=edition_named(edition))
+    doc = json.loads(files["ex/big/strategies/cluster_tp.json"])
+    assert doc["node_count"] == 2 and "--nnodes 2" in doc["head_command"]

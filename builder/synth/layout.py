@@ -158,7 +158,9 @@ def plan_hardware(catalog: "Catalog", recipe: Recipe, variant_key: str, hw: str,
         else:
             if edition.strategy_rules:
                 count = nodes_for(catalog, recipe, name, hw, profile)
-            else:
+            elif name in catalog.strategies:  # one answer everywhere: the file's deploy_type
+                count = 2 if deploy_type(catalog, name) == "multi_node" else 1
+            else:  # an unknown name: June's rule went by its prefix (§8.4)
                 count = 2 if name.startswith(MULTI) else 1
             alternatives.append(Selection(key, hw, name, count, features))
     return HardwarePlan(recommended, tuple(alternatives))
