@@ -26,7 +26,9 @@ class Problem:
             where += f":{self.line}:{self.column or 1}"
         key = f" {self.key}:" if self.key else ""
         prefix = "" if self.severity == "error" else f" {self.severity}:"
-        return f"{where}:{prefix}{key} {self.message}"
+        from builder.check.printable import safe_text  # never a raw ESC/BEL on a terminal
+
+        return safe_text(f"{where}:{prefix}{key} {self.message}")
 
 
 class RecipeError(Exception):

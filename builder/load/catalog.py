@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
 from builder.models import HardwareProfile, Platforms, Recipe, Strategy, Taxonomy
+from builder.load.files import link_problem, regular_problem, walk
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
 
@@ -62,22 +63,14 @@ class Catalog:
         return next((e for e in self.recipes if e.hf_id == hf_id), None)
 
 
-def _walk(directory: Path) -> list[Path]:
-    """Recipe files in byte-wise name order, depth-first; symlinks are never descended."""
-    found: list[Path] = []
-    with os.scandir(directory) as it:
-        entries = sorted(it, key=lambda e: e.name.encode("utf-8", "surrogateescape"))
-    for e in entries:
-        if e.is_dir(follow_symlinks=False):
-            found += _walk(Path(e.path))
-        elif e.name.endswith((".yaml", ".yml")):
-            found.append(Path(e.path))
-    return found
-
-
 def recipe_files(root: Path) -> list[Path]:
+    return recipe_walk(root)[0]
+
+
+def recipe_walk(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Recipe files and the entries refused by the symlink/non-regular policy (builder.load.files)."""
     models = root / "models"
-    return _walk(models) if models.is_dir() else []
+    return walk(root, models) if models.is_dir() else ([], [])
 
 
 def hf_id_for(root: Path, file: Path) -> Optional[str]:
@@ -137,7 +130,12 @@ def load_catalog(root: Path) -> Catalog:
 
     taxonomy_file = root / "taxonomy.yaml"
     taxonomy = taxonomy_raw = None
-    if not taxonomy_file.is_file():
+    taxonomy_bad = taxonomy_file.is_symlink() and link_problem(root, taxonomy_file)
+    if taxonomy_bad:
+        ld.problems.append(taxonomy_bad)
+    elif taxonomy_file.exists() and not taxonomy_file.is_dir() and regular_problem(root, taxonomy_file):
+        ld.problems.append(regular_problem(root, taxonomy_file))  # type: ignore[arg-type]
+    elif not taxonomy_file.is_file():
         ld.problems.append(Problem(ld.display(taxonomy_file), message="taxonomy.yaml is missing: every recipe folder needs one"))
     else:
         taxonomy_raw, loaded = ld.load(taxonomy_file)
@@ -146,7 +144,11 @@ def load_catalog(root: Path) -> Catalog:
 
     platforms_raw: Any = MISSING
     platforms_file = root / "platforms.yaml"
-    if platforms_file.is_file():
+    platforms_bad = (platforms_file.is_symlink() and link_problem(root, platforms_file)) or (
+        platforms_file.exists() and not platforms_file.is_dir() and regular_problem(root, platforms_file))
+    if platforms_bad:
+        ld.problems.append(platforms_bad)
+    elif platforms_file.is_file():
         platforms_raw, loaded = ld.load(platforms_file, allow_null=True)
         if loaded is not None and platforms_raw is not None:
             ld.validate(Platforms, platforms_raw, platforms_file, loaded)
@@ -158,6 +160,10 @@ def load_catalog(root: Path) -> Catalog:
     names = sorted((p for p in strategy_dir.iterdir() if p.name.endswith(".yaml") and not p.is_dir()),
                    key=lambda p: p.name.encode("utf-8", "surrogateescape")) if strategy_dir.is_dir() else []
     for file in names:
+        bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
+        if bad is not None:
+            ld.problems.append(bad)
+            continue
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             continue
@@ -168,7 +174,9 @@ def load_catalog(root: Path) -> Catalog:
             strategy_files.append((strategy.name, raw))
 
     entries: list[RecipeEntry] = []
-    for file in recipe_files(root):
+    files, refused = recipe_walk(root)
+    ld.problems += refused
+    for file in files:
         display = ld.display(file)
         hf_id = hf_id_for(root, file)
         if hf_id is None:
