@@ -145,7 +145,9 @@ def problems_from_validation(error: ValidationError, model: type[BaseModel], dat
         kinds = {e["type"] for e, _, _ in errs}
         err, value, exists = errs[0]
         line, col = where(loc[:-1]) if err["type"] == "missing" else where(loc)
-        if {"int_type", "float_type"} <= kinds:
+        if "finite_number" in kinds:
+            message = f"must be a finite number, got {_describe(value)}"
+        elif {"int_type", "float_type"} <= kinds:
             # A union of whole and decimal numbers: say "a number", not the first branch's words.
             message = f"expected a number, got {_describe(value)}"
         else:
