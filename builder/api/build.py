@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
 from builder.load.catalog import MISSING, Catalog, RecipeEntry
+from builder.check.commands import ensure_safe
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.write.publish import check_relative, publish_folder, staging_folder
@@ -156,6 +157,7 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
             dep = deploy(catalog, recipe, sel)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
+        ensure_safe(catalog, entry, dep)  # every printed command, read as bash reads it
         profile = catalog.profile(hw)
         links: dict[str, str] = {}
         chosen = recipe.variants[sel.variant]
@@ -163,7 +165,9 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
             size = pool_sizes(alt.plan, alt.nodes)
             alt_sel = Selection(sel.variant, hw, alt.strategy, alt.nodes, sel.features, size, size)
             path = f"{base}/strategies/{alt.strategy}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
-            tree.put(path, rendering(deploy(catalog, recipe, alt_sel)))
+            alt_dep = deploy(catalog, recipe, alt_sel)
+            ensure_safe(catalog, entry, alt_dep)
+            tree.put(path, rendering(alt_dep))
             links[alt.strategy] = "/" + path
         doc = hardware_document(rendering(dep), catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from builder.check.commands import ensure_safe
 from builder.load.catalog import Catalog, RecipeEntry
 from builder.jsonout import dumps
 from builder.synth import Selection, SynthesisError, deploy, hardware_choices, hardware_list, recommend
@@ -144,6 +145,7 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         dep = deploy(catalog, recipe, sel)
     except SynthesisError as err:
         return f"cannot render {sel.strategy}: {err}"
+    ensure_safe(catalog, entry, dep)
     path = f"{base}/hw/{hw}.json"
     if not claims.claim(path):
         return f"/{path} is already an API document"
@@ -154,7 +156,9 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         alt_path = f"{base}/hw/{hw}/strategies/{alt.strategy}.json"
         try:
             alt_sel = Selection(key, hw, alt.strategy, alt.nodes, sel.features, size, size)
-            alt_doc = rendering(deploy(catalog, recipe, alt_sel))
+            alt_dep = deploy(catalog, recipe, alt_sel)
+            ensure_safe(catalog, entry, alt_dep)
+            alt_doc = rendering(alt_dep)
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):

@@ -22,6 +22,7 @@ from builder.synth import (
     recommend, strategy_choices,
 )
 from builder.synth.hardware import fits, incompatibility
+from builder.check.commands import ensure_safe
 from builder.synth.plan import (
     PD,
     SKIP,
@@ -95,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         entry, sel, notes = resolve(catalog, args)
         dep = deploy(catalog, entry.recipe, sel)
+        ensure_safe(catalog, entry, dep)
     except (Invalid, SynthesisError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 from builder.synth import Deployment, Selection, SynthesisError, default_features, deploy, hardware_choices
 from builder.synth import recommend, strategy_choices
+from builder.check.commands import ensure_safe
 
 if TYPE_CHECKING:
     from builder.load.catalog import Catalog, RecipeEntry
@@ -31,7 +32,9 @@ _DEPLOY_TAKES_ENTRY = list(inspect.signature(deploy).parameters)[1] == "entry"
 
 def run(catalog: "Catalog", entry: "RecipeEntry", sel: Selection) -> Deployment:
     """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel)
+    dep = deploy(catalog, entry if _DEPLOY_TAKES_ENTRY else entry.recipe, sel)
+    ensure_safe(catalog, entry, dep)  # the page shows it: read every command as bash would
+    return dep
 
 
 def strategy_kind(catalog: "Catalog", name: str) -> str:
