@@ -42,16 +42,20 @@ def safe_text(text: str) -> str:
     return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+_REFUSED = re.compile(f"[{_CONTROL.replace(chr(0), chr(1), 1)}{_BIDI}{_INVISIBLE}]")
+"""INVISIBLE without NUL: a NUL in an argument gets the shell check's own message."""
+
+
 def invisible_in(node: object, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """(key path, character) for every parsed key or string value holding a refused character."""
     if isinstance(node, str):
-        hit = INVISIBLE.search(node)
+        hit = _REFUSED.search(node)
         if hit:
             yield path, hit.group()
     elif isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(key, str) and INVISIBLE.search(key):
-                yield path + (key,), INVISIBLE.search(key).group()  # type: ignore[union-attr]
+            if isinstance(key, str) and _REFUSED.search(key):
+                yield path + (key,), _REFUSED.search(key).group()  # type: ignore[union-attr]
             else:
                 yield from invisible_in(value, path + (key,))
     elif isinstance(node, list):
