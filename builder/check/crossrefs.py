@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.check.claims import claim_problems
+from builder.check.features import shared_flag_problems
 from builder.check.shell import shell_problems
 from builder.errors import Problem, RecipeError
 from builder.load.yamlload import load_yaml_file
@@ -155,6 +156,8 @@ class _Checker:
             self.recipe(entry, promoted)
         self.shared_outputs(promoted)
         self.problems += claim_problems(self.catalog)  # every output path once, case-insensitively
+        for entry in self.catalog.recipes:
+            self.problems += shared_flag_problems(entry)
         for entry in self.catalog.recipes:
             self.problems += shell_problems(entry.raw, entry.where, entry.display, is_strategy=False)
 

@@ -23,6 +23,7 @@ from builder.synth import (
 )
 from builder.synth.hardware import fits, incompatibility
 from builder.check.commands import ensure_safe
+from builder.check.printable import safe_text
 from builder.synth.plan import (
     PD,
     SKIP,
@@ -98,12 +99,14 @@ def run(args: argparse.Namespace) -> int:
         dep = deploy(catalog, entry.recipe, sel)
         ensure_safe(catalog, entry, dep)
     except (Invalid, SynthesisError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {safe_text(str(err))}", file=sys.stderr)
         return 1
     shortfall = _shortfall(catalog, entry, dep)
     for note in notes + ([shortfall] if shortfall else []):
-        print(f"note: {note}", file=sys.stderr)
-    sys.stdout.write(as_json(entry, dep) if args.json else as_text(entry, dep, args.docker))
+        print(f"note: {safe_text(note)}", file=sys.stderr)
+    # The loader refuses control characters; escaping here as well means no path to the
+    # terminal can ever carry a raw ESC or BEL (JSON output escapes them itself).
+    sys.stdout.write(as_json(entry, dep) if args.json else safe_text(as_text(entry, dep, args.docker)))
     return 0
 
 

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from builder.write.guard import guarded_output
+
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 PLUGIN = "recipes"
 
@@ -106,13 +108,22 @@ def run_build(args: argparse.Namespace) -> int:
                           strict=args.strict or None, **plugin_override(path, args.recipes))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
-            build(cfg)
+            with guarded_output(Path(cfg.site_dir), _recipes_dir(cfg)):  # MkDocs empties site_dir first
+                build(cfg)
         finally:
             cfg.plugins.on_shutdown()
     except MkDocsException as err:  # Abort (strict warnings, plugin errors) and config errors
         return _fail(err)
     print(f"built {cfg.site_dir}", file=sys.stderr)
     return 0
+
+
+def _recipes_dir(cfg: Any) -> Optional[Path]:
+    """The recipe folder our plugin reads (None when the configuration has no such plugin)."""
+    plugin = cfg.plugins.get(PLUGIN)
+    if plugin is None:
+        return None
+    return Path(cfg.config_file_path or ".").resolve().parent / plugin.config.recipes_dir
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -128,3 +128,16 @@ def output_lock(target: Path, wait: bool = True) -> Iterator[None]:
         except OSError:
             pass
         os.close(fd)
+
+
+@contextmanager
+def guarded_output(target: Path, recipes: Optional[Path]) -> Iterator[None]:
+    """For a writer that fills `target` itself (MkDocs): refuse a folder that is not ours or
+    overlaps the recipes, hold the lock while writing, and mark the finished folder as ours."""
+    check_separate(target, recipes)
+    check_replaceable(target)
+    with output_lock(target):
+        check_replaceable(target)
+        yield
+        if Path(target).is_dir():
+            write_marker(Path(target))
