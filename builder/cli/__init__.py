@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="recipes", description="Build the vLLM recipes site and JSON API from a folder of YAML recipes.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    modules = SUBCOMMANDS + [m for m in (_optional(n) for n in ("validate_cmd", "site_cmd", "command_cmd", "new_cmd", "schema_cmd")) if m]
+    modules = SUBCOMMANDS + [m for m in (_optional(n) for n in ("validate_cmd", "site_cmd", "command_cmd", "new_cmd", "schema_cmd", "check_cmd")) if m]
     for module in modules:
         module.register(sub)
     return p
