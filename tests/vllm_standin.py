@@ -1,9 +1,9 @@
 """A stand-in for `vllm serve`'s argument parser, built from the exported option table.
 
 `recipes check --vllm --parser-module vllm_standin` uses it, so the check runs in CI without
-installing vLLM. Like vLLM's parser it takes the model as a positional argument, types int and
-float values, offers `--no-…` for boolean flags, and accepts dotted config keys
-(`-cc.mode=3`, `--compilation-config.mode 3`) of its JSON config options.
+installing vLLM. Like vLLM's FlexibleArgumentParser it takes the model as a positional argument, types int and
+float values, offers `--no-…` for boolean flags, accepts `_` for `-` in option names, and
+skips dotted keys (`-cc.mode=3`, `--limit-mm-per-prompt.video 0`), which vLLM merges.
 """
 from __future__ import annotations
 
@@ -25,13 +25,16 @@ class StandInParser(argparse.ArgumentParser):
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
         plain: list[str] = []
-        items = list(args or [])
+        items = [w for item in (args or []) for w in (item.split() if item.startswith("--") else [item])]
         i = 0
         while i < len(items):
             item = items[i]
-            head = item.split("=", 1)[0]
-            if item.startswith("-") and "." in head and head.split(".", 1)[0] in self.config_options:
-                i += 1 if "=" in item else 2  # a dotted key and its value: merged by vLLM, skipped here
+            head, eq, value = item.partition("=")
+            if item.startswith("--"):
+                head = "--" + head[2:].replace("_", "-")  # vLLM accepts --tokenizer_mode too
+                item = head + eq + value
+            if item.startswith("-") and "." in head:
+                i += 1 if eq else 2  # a dotted key and its value: merged by vLLM, skipped here
                 continue
             plain.append(item)
             i += 1

@@ -130,9 +130,8 @@ def _core(word: str) -> str:
     return word.strip("'\"").split("=", 1)[-1] if "=" in word and not word.startswith("-") else word.strip("'\"")
 
 
-def locate(catalog: "Catalog", entry: "RecipeEntry", finding: Finding) -> tuple[str, int, int, str]:
-    """(file, line, column, key) of the recipe or strategy text that produced the finding."""
-    needle = _core(finding.word)
+def _sources(catalog: "Catalog", entry: "RecipeEntry") -> list[tuple[str, Any, Any]]:
+    """(display, raw document, where) of the recipe and every strategy file: where text comes from."""
     sources: list[tuple[str, Any, Any]] = [(entry.display, entry.raw, entry.where)]
     for display, where in catalog.where.items():
         if "/strategies/" in f"/{display}":
@@ -140,7 +139,25 @@ def locate(catalog: "Catalog", entry: "RecipeEntry", finding: Finding) -> tuple[
             raw = catalog.strategies_raw.get(name)
             if raw is not None:
                 sources.append((display, raw, where))
-    for display, raw, where in sources:
+    return sources
+
+
+def locate_text(catalog: "Catalog", entry: "RecipeEntry", text: str) -> tuple[str, int, int, str]:
+    """(file, line, column, key) of the leaf equal to `text` (else containing it), recipe first."""
+    sources = _sources(catalog, entry)
+    for match in (lambda leaf: leaf == text, lambda leaf: bool(text) and text in leaf):
+        for display, raw, where in sources:
+            for path, leaf in _leaves(raw):
+                if match(leaf):
+                    line, column = _safe_where(where, path)
+                    return display, line, column, dotted(path)
+    return entry.display, 0, 0, ""
+
+
+def locate(catalog: "Catalog", entry: "RecipeEntry", finding: Finding) -> tuple[str, int, int, str]:
+    """(file, line, column, key) of the recipe or strategy text that produced the finding."""
+    needle = _core(finding.word)
+    for display, raw, where in _sources(catalog, entry):
         for path, text in _leaves(raw):
             if needle and (needle in text or (finding.char in text and text in finding.word)):
                 line, column = _safe_where(where, path)

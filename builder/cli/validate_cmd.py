@@ -17,6 +17,7 @@ from builder.api import build_api
 from builder.load.catalog import Catalog, load_catalog, recipe_files
 from builder.errors import Problem, RecipeError
 from builder.check.lint import VllmOptions, lint_recipe, lint_strategy
+from builder.check.lint.final import final_lint
 from builder.load.yamlload import load_yaml_file
 
 
@@ -38,6 +39,7 @@ def collect(root: Path) -> list[Problem]:
         catalog = load_catalog(root)
         found.update(catalog.warnings)
         found.update(_dry_build(catalog))
+        found.update(final_lint(catalog))  # what vLLM would take other than meant, on joined commands
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
