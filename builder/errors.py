@@ -38,6 +38,10 @@ class RecipeError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        # Raised in forked build workers too: travel with the problems, not the joined text.
+        return (RecipeError, (self.problems,))
+
 
 def dotted(path) -> str:
     """``("model", "base_args", 2)`` -> ``"model.base_args[2]"``: the key path shown in messages."""

@@ -92,13 +92,20 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             self._site = build_site(self._catalog, self._api, self._options(config), root=root)
             from builder.site.pages.extras import site_extra_files
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
-        except RecipeError as err:
+            self._warm_command_builder()
+        except Exception as err:
+            if isinstance(err, RecipeError):
+                message = str(err)
+            elif self._serving:  # a bug of ours: still answer pages, with the reason
+                message = f"internal error ({type(err).__name__}: {err}); this is a bug in the builder, please report it"
+            else:
+                raise  # `recipes build` reports it in one line (builder.cli)
             if not self._serving:
-                raise PluginError(str(err)) from None
+                raise PluginError(message) from None
             # MkDocs' dev server would hang every request until a rebuild succeeds: show the error.
             # Printed, not logged: MkDocs' strict mode would abort on a logged error, and the
             # pages missing meanwhile (browse, recipes) must not abort the error page either.
-            self._error = str(err)
+            self._error = message
             print("recipes: the recipes do not build; every page shows why until a save fixes it:\n"
                   + self._error, file=sys.stderr, flush=True)
             self._count_no_warnings()
@@ -107,6 +114,17 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
                  len(self._site.pages), len(self._api), time.perf_counter() - started)
         return config
+
+    def _warm_command_builder(self) -> None:
+        """Compute every recipe's command-builder data now (it is cached for the pages), so a
+        command that fails the shell check stops the build before any page is written."""
+        if importlib.util.find_spec("builder.site.command_builder") is None:
+            return
+        from builder.site import command_builder
+
+        entry = next((e for e in self._catalog.recipes if not e.recipe.is_omni), None)
+        if entry is not None:
+            command_builder.page_context(self._catalog, entry, self._api)
 
     @staticmethod
     def _count_no_warnings() -> None:
