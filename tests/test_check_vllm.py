@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from factory import STRATEGIES, recipe, write_recipes
+from vllm_standin import make_parser
 
 from builder.check.vllm_parse import parse, serve_argvs
-from vllm_standin import make_parser
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent

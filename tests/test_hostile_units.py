@@ -14,7 +14,6 @@ from builder.check.printable import invisible_in, safe_text
 from builder.errors import Problem, RecipeError
 from builder.load.catalog import load_catalog
 
-
 # -- bash reading of final commands ----------------------------------------------------------------
 
 @pytest.mark.parametrize("command, chars", [

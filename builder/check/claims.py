@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from builder.errors import Problem
 
@@ -51,7 +51,7 @@ def _docs_pages() -> set[str]:
     return {p.stem if p.suffix == ".md" else p.name for p in _DOCS.iterdir()}
 
 
-def catalog_claims(catalog: "Catalog") -> list[Claim]:
+def catalog_claims(catalog: Catalog) -> list[Claim]:
     """The paths each input file will be published at, in input order."""
     claims: list[Claim] = []
     for name in catalog.strategies:
@@ -78,7 +78,7 @@ def catalog_claims(catalog: "Catalog") -> list[Claim]:
     return claims
 
 
-def _top_level_problems(catalog: "Catalog") -> list[Problem]:
+def _top_level_problems(catalog: Catalog) -> list[Problem]:
     """Orgs and repos that would be hidden files, or that use a name the site publishes itself."""
     reserved = RESERVED_TOP | _docs_pages()
     found: list[Problem] = []
@@ -120,7 +120,7 @@ def _what(claim: Claim) -> str:
     return f"/{claim.path}{'/' if claim.folder else ''}"
 
 
-def claim_problems(catalog: "Catalog") -> list[Problem]:
+def claim_problems(catalog: Catalog) -> list[Problem]:
     """Located errors for every output path claimed twice (or by a reserved or hidden name)."""
     found = _top_level_problems(catalog)
     flagged = {p.path for p in found}

@@ -15,8 +15,9 @@ recipe or strategy key that holds the text, so the error names a file and a line
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.errors import Problem, RecipeError, dotted
 from builder.synth.deployment import Deployment
@@ -112,7 +113,7 @@ def deployment_findings(dep: Deployment) -> list[Finding]:
 
 # -- locating a finding in the input files ---------------------------------------------------------
 
-def _leaves(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(node, str):
         yield path, node
     elif isinstance(node, dict):
@@ -130,7 +131,7 @@ def _core(word: str) -> str:
     return word.strip("'\"").split("=", 1)[-1] if "=" in word and not word.startswith("-") else word.strip("'\"")
 
 
-def _sources(catalog: "Catalog", entry: "RecipeEntry") -> list[tuple[str, Any, Any]]:
+def _sources(catalog: Catalog, entry: RecipeEntry) -> list[tuple[str, Any, Any]]:
     """(display, raw document, where) of the recipe and every strategy file: where text comes from."""
     sources: list[tuple[str, Any, Any]] = [(entry.display, entry.raw, entry.where)]
     for display, where in catalog.where.items():
@@ -142,7 +143,7 @@ def _sources(catalog: "Catalog", entry: "RecipeEntry") -> list[tuple[str, Any, A
     return sources
 
 
-def locate_text(catalog: "Catalog", entry: "RecipeEntry", text: str) -> tuple[str, int, int, str]:
+def locate_text(catalog: Catalog, entry: RecipeEntry, text: str) -> tuple[str, int, int, str]:
     """(file, line, column, key) of the leaf equal to `text` (else containing it), recipe first."""
     sources = _sources(catalog, entry)
     for match in (lambda leaf: leaf == text, lambda leaf: bool(text) and text in leaf):
@@ -154,7 +155,7 @@ def locate_text(catalog: "Catalog", entry: "RecipeEntry", text: str) -> tuple[st
     return entry.display, 0, 0, ""
 
 
-def locate(catalog: "Catalog", entry: "RecipeEntry", finding: Finding) -> tuple[str, int, int, str]:
+def locate(catalog: Catalog, entry: RecipeEntry, finding: Finding) -> tuple[str, int, int, str]:
     """(file, line, column, key) of the recipe or strategy text that produced the finding."""
     needle = _core(finding.word)
     for display, raw, where in _sources(catalog, entry):
@@ -165,9 +166,10 @@ def locate(catalog: "Catalog", entry: "RecipeEntry", finding: Finding) -> tuple[
     return entry.display, 0, 0, ""
 
 
-def _safe_where(where: Any, path: tuple) -> tuple[int, int]:
+def _safe_where(where: Any, path: tuple[Any, ...]) -> tuple[int, int]:
     try:
-        return where(path)
+        line, column = where(path)
+        return int(line), int(column)
     except (LookupError, TypeError, ValueError):
         return 0, 0
 
@@ -177,9 +179,9 @@ def _describe(char: str) -> str:
         char, f'"{char}"')
 
 
-def unsafe_problems(catalog: "Catalog", entry: "RecipeEntry", dep: Deployment) -> list[Problem]:
+def unsafe_problems(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> list[Problem]:
     """Located errors for every finding of `dep` (one per source position)."""
-    problems: dict[tuple, Problem] = {}
+    problems: dict[tuple[str, int, int, str], Problem] = {}
     for f in deployment_findings(dep):
         display, line, column, key = locate(catalog, entry, f)
         message = (f"{_describe(f.char)} in {f.word!r} would be run by the shell: the {f.process} command prints "
@@ -188,7 +190,7 @@ def unsafe_problems(catalog: "Catalog", entry: "RecipeEntry", dep: Deployment) -
     return list(problems.values())
 
 
-def ensure_safe(catalog: "Catalog", entry: "RecipeEntry", dep: Optional[Deployment]) -> None:
+def ensure_safe(catalog: Catalog, entry: RecipeEntry, dep: Deployment | None) -> None:
     """Raise RecipeError when any command of `dep` would make the shell do something else."""
     if dep is None:
         return

@@ -22,7 +22,7 @@ def _flags(args: list[str]) -> set[str]:
     return {a.split("=", 1)[0] for a in args if a.startswith("-")}
 
 
-def shared_flag_problems(entry: "RecipeEntry") -> list[Problem]:
+def shared_flag_problems(entry: RecipeEntry) -> list[Problem]:
     """An error on the first feature past the limit, for each flag too many features set."""
     setters: dict[str, list[str]] = {}
     for name, feature in entry.recipe.features.items():

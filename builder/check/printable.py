@@ -10,7 +10,8 @@ a last line of defence, so not even a path or an OS message can write raw ESC/BE
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any
+from collections.abc import Iterator
 
 # C0 controls except tab and newline, DEL, C1 controls, line/paragraph separators.
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
@@ -46,7 +47,7 @@ _REFUSED = re.compile(f"[{_CONTROL.replace(chr(0), chr(1), 1)}{_BIDI}{_INVISIBLE
 """INVISIBLE without NUL: a NUL in an argument gets the shell check's own message."""
 
 
-def invisible_in(node: object, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def invisible_in(node: object, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(key path, character) for every parsed key or string value holding a refused character."""
     if isinstance(node, str):
         hit = _REFUSED.search(node)

@@ -18,8 +18,9 @@ import argparse
 import importlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, NoReturn
 
 _PLACEHOLDER = re.compile(r"^\$[A-Z_][A-Z0-9_]*$")
 
@@ -35,7 +36,7 @@ class _Rejected(Exception):
 def _vllm_parser() -> argparse.ArgumentParser:
     """`vllm serve`'s parser; its import path moved between vLLM releases."""
     try:
-        from vllm.entrypoints.openai.cli_args import make_arg_parser
+        from vllm.entrypoints.openai.cli_args import make_arg_parser  # type: ignore[import-not-found]
     except ImportError as err:
         raise ParserUnavailable("vLLM is not installed; install the optional extra: "
                                 "pip install 'vllm-recipes-builder[vllm]'") from err
@@ -48,7 +49,8 @@ def _vllm_parser() -> argparse.ArgumentParser:
             continue
     if flexible is None:
         raise ParserUnavailable("this vLLM release has no FlexibleArgumentParser; cannot build its parser")
-    return make_arg_parser(flexible(prog="vllm serve"))
+    parser: argparse.ArgumentParser = make_arg_parser(flexible(prog="vllm serve"))
+    return parser
 
 
 def load_parser(module: str | None = None) -> argparse.ArgumentParser:
@@ -56,7 +58,8 @@ def load_parser(module: str | None = None) -> argparse.ArgumentParser:
     if module is None:
         return _vllm_parser()
     try:
-        return importlib.import_module(module).make_parser()
+        parser: argparse.ArgumentParser = importlib.import_module(module).make_parser()
+        return parser
     except ImportError as err:
         raise ParserUnavailable(f"cannot import the parser module {module!r}: {err}") from err
 
@@ -95,7 +98,7 @@ class Verdict:
 def parse(parser: argparse.ArgumentParser, argv: tuple[str, ...]) -> Verdict:
     """Parse `vllm serve` arguments (argv without `vllm serve`) as vLLM would."""
 
-    def error(message: str) -> None:  # argparse would print and exit; we want the reason
+    def error(message: str) -> NoReturn:  # argparse would print and exit; we want the reason
         raise _Rejected(message)
 
     parser.error = error  # type: ignore[method-assign]

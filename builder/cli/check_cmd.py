@@ -8,14 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from builder.check.printable import safe_text
 from builder.check.vllm_parse import ParserUnavailable, load_parser, parse, serve_argvs
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help="parse every published vllm serve argv with vLLM's own parser",
                        description="Parse every `vllm serve` argv of a JSON API with the parser of the installed "
                                    "vLLM (optional extra: pip install 'vllm-recipes-builder[vllm]') and report "

@@ -18,9 +18,9 @@ import errno
 import fcntl
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 from builder.errors import Problem, RecipeError
 
@@ -35,7 +35,7 @@ def _refuse(folder: Path, message: str) -> RecipeError:
     return RecipeError(Problem(folder.as_posix(), message=message))
 
 
-def check_separate(out: Path, recipes: Optional[Path]) -> None:
+def check_separate(out: Path, recipes: Path | None) -> None:
     """Refuse an output folder that is, contains or sits inside the recipe folder."""
     if recipes is None:
         return
@@ -131,7 +131,7 @@ def output_lock(target: Path, wait: bool = True) -> Iterator[None]:
 
 
 @contextmanager
-def guarded_output(target: Path, recipes: Optional[Path]) -> Iterator[None]:
+def guarded_output(target: Path, recipes: Path | None) -> Iterator[None]:
     """For a writer that fills `target` itself (MkDocs): refuse a folder that is not ours or
     overlaps the recipes, hold the lock while writing, and mark the finished folder as ours."""
     check_separate(target, recipes)

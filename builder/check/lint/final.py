@@ -18,7 +18,8 @@ number is synthesized on purpose — the public API has it — and `recipes chec
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from builder.check.commands import locate_text
 from builder.check.lint.options import VllmOptions
@@ -71,7 +72,7 @@ def argv_issues(argv: Sequence[str], options: VllmOptions) -> Iterator[tuple[str
                           "write the JSON settings as dotted keys too")
 
 
-def _selections(catalog: "Catalog", entry: "RecipeEntry") -> Iterator[Selection]:
+def _selections(catalog: Catalog, entry: RecipeEntry) -> Iterator[Selection]:
     recipe = entry.recipe
     features = tuple(name for name in recipe.features)
     for key, variant in recipe.variants.items():
@@ -88,7 +89,7 @@ def _selections(catalog: "Catalog", entry: "RecipeEntry") -> Iterator[Selection]
                     yield Selection(key, hw, strategy, 2 if strategy.startswith("multi_node_") else 1, features)
 
 
-def final_lint(catalog: "Catalog", options: VllmOptions | None = None) -> list[Problem]:
+def final_lint(catalog: Catalog, options: VllmOptions | None = None) -> list[Problem]:
     """Warnings for every recipe whose joined commands vLLM would take other than meant."""
     options = options or VllmOptions.load()
     found: dict[tuple[str, int, str], Problem] = {}
