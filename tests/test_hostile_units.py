@@ -131,3 +131,20 @@ def test_a_strategy_copy_under_another_name_is_checked_on_final_commands(tmp_pat
         build_api(load_catalog(folder))
     problem = err.value.problems[0]
     assert problem.path.endswith("tiny.yaml") and problem.key == "strategy_overrides.pd_split.decode.extra_args[0]"
+
+
+# -- whole folders: no traceback, whatever they hold ----------------------------------------------
+
+@pytest.mark.parametrize("folder", ["recipes", "../shared/reference/upstream-2026-06-27/recipes",
+                                    "../shared/reference/upstream-2026-08-21/recipes"])
+def test_validate_never_prints_a_traceback(folder: str) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (repo / folder).is_dir():
+        pytest.skip(f"{folder} is absent")
+    done = subprocess.run([sys.executable, "-m", "builder", "validate", "--recipes", folder], cwd=repo,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1].endswith(("found", "file", "files"))
