@@ -7,6 +7,7 @@ Exit codes: 0 clean (or warnings only), 1 errors (or warnings with --strict), 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def collect(root: Path) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
     found: set[Problem] = set()
+    catalog = None
     try:
         catalog = load_catalog(root)
         found.update(catalog.warnings)
@@ -43,8 +45,21 @@ def collect(root: Path) -> list[Problem]:
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
+        if catalog is not None:  # a build stops at its first failing recipe; report every one
+            found.update(_each_recipe(catalog))
     found.update(_lint(root))
     return sorted(found)
+
+
+def _each_recipe(catalog: Catalog) -> list[Problem]:
+    """The build errors of each recipe on its own (a dry build stops at the first)."""
+    out: list[Problem] = []
+    for entry in catalog.recipes:
+        try:
+            build_api(dataclasses.replace(catalog, recipes=(entry,)), [])
+        except RecipeError as err:
+            out += err.problems
+    return out
 
 
 def _dry_build(catalog: Catalog) -> list[Problem]:
