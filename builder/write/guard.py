@@ -82,6 +82,10 @@ def write_marker(folder: Path) -> None:
     (Path(folder) / MARKER).write_bytes(MARKER_TEXT)
 
 
+_HELD: set[Path] = set()
+"""Lock files this process holds (flock would block on a second open file of the same lock)."""
+
+
 def lock_path(target: Path) -> Path:
     target = Path(target).absolute()
     return target.with_name(f".{target.name}.lock")
@@ -95,6 +99,9 @@ def output_lock(target: Path, wait: bool = True) -> Iterator[None]:
     a lock counts only if the file it holds is still the one at the path (the inode check).
     """
     path = lock_path(target)
+    if path in _HELD:  # re-entrant: `recipes build` holds it around a writer that takes it too
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     told = False
     while True:
@@ -120,9 +127,11 @@ def output_lock(target: Path, wait: bool = True) -> Iterator[None]:
         if same:
             break
         os.close(fd)  # the holder removed the file while we waited: lock the new one
+    _HELD.add(path)
     try:
         yield
     finally:
+        _HELD.discard(path)
         try:
             os.unlink(path)
         except OSError:
