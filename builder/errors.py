@@ -26,7 +26,9 @@ class Problem:
             where += f":{self.line}:{self.column or 1}"
         key = f" {self.key}:" if self.key else ""
         prefix = "" if self.severity == "error" else f" {self.severity}:"
-        return f"{where}:{prefix}{key} {self.message}"
+        from builder.text import safe_text  # never a raw ESC/BEL on a terminal
+
+        return safe_text(f"{where}:{prefix}{key} {self.message}")
 
 
 class RecipeError(Exception):
@@ -35,6 +37,10 @@ class RecipeError(Exception):
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple:
+        # Raised in forked build workers too: travel with the problems, not the joined text.
+        return (RecipeError, (self.problems,))
 
 
 def dotted(path) -> str:

@@ -9,13 +9,16 @@ folder from ``factory``, and an ``expect.yaml``:
     reason: list is not closed             # part of the message
     source: lint                           # optional: found by the vLLM lint (validate only)
     remove: [taxonomy.yaml]                # optional: base files to delete
-    generate: huge                         # optional: content too large to keep in git
+    generate: huge                         # optional: content too large to keep in git, or a
+                                           # FIFO / symlink (fifo, symlink_file_outside,
+                                           # symlink_org_outside, symlink_dangling)
 
 `api` runs as a real subprocess into an OUT that holds an earlier build; a refused build must leave
 every byte of it — and everything else in the work folder — as it was.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -40,9 +43,16 @@ def base_folder(root: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, Any]:
-    """Every entry below `folder` (hidden ones too) with its bytes; folders map to None."""
-    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes())
-            for p in sorted(folder.rglob("*"))}
+    """Every entry below `folder` (hidden ones too) with its bytes; folders map to None.
+
+    Symlinks map to their target and other non-regular files to their kind: reading a FIFO blocks.
+    """
+    out: dict[str, Any] = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        out[rel] = (f"-> {os.readlink(p)}" if p.is_symlink() else None if p.is_dir()
+                    else p.read_bytes() if p.is_file() else "special")
+    return out
 
 
 def api(recipes: Path, out: Path) -> subprocess.CompletedProcess[str]:
@@ -71,6 +81,18 @@ def prepare(case: str, work: Path) -> tuple[Path, dict[str, Any]]:
             shutil.copyfile(src, dst)
     for rel in expect.get("remove", []):
         (root / rel).unlink()
+    outside = work / "outside"
+    if expect.get("generate") == "fifo":
+        os.mkfifo(root / "models" / "example" / "pipe.yaml")
+    elif expect.get("generate") == "symlink_file_outside":
+        outside.mkdir()
+        (outside / "secret.yaml").write_text("secret: 1\n", encoding="utf-8")
+        (root / "models" / "example" / "passwd.yaml").symlink_to(outside / "secret.yaml")
+    elif expect.get("generate") == "symlink_org_outside":
+        shutil.copytree(root / "models" / "example", outside / "linked")
+        (root / "models" / "linked").symlink_to(outside / "linked", target_is_directory=True)
+    elif expect.get("generate") == "symlink_dangling":
+        (root / "models" / "example" / "gone.yaml").symlink_to(work / "nowhere.yaml")
     if expect.get("generate") == "huge":
         # Valid YAML (comments) just over the 1 MiB cap: refused by size before any parsing.
         (root / "models" / "example" / "tiny.yaml").write_bytes(b"# padding\n" * 110_000)

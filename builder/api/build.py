@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
 from builder.models import MISSING, Catalog, RecipeEntry
+from builder.synth.safety import ensure_safe
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
 from builder.write.publish import check_relative
@@ -157,15 +158,17 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
             dep = deploy(catalog, recipe, sel, edition)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
+        ensure_safe(catalog, entry, dep)  # every printed command, read as bash reads it
         links: dict[str, str] = {}
         for alt_sel in planned.alternatives:
             name = alt_sel.kv_store or alt_sel.strategy
             path = f"{base}/strategies/{name}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{name}.json"
             try:
-                alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
+                alt_dep = deploy(catalog, recipe, alt_sel, edition)
             except SynthesisError:
                 continue  # a failed alternative is left out (§5.5)
-            tree.put(path, alt_doc)
+            ensure_safe(catalog, entry, alt_dep)
+            tree.put(path, rendering(alt_dep, edition))
             links[name] = "/" + path
         doc = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)

@@ -97,6 +97,8 @@ def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions:
             payload: Any = ("ok", _share(catalog, staging, indexes, extensions, edition))
         except RecipeError as err:
             payload, status = ("problems", err.problems), 1
+        except OSError as err:  # disk full, read-only: the parent reports it like its own
+            payload, status = ("oserror", (err.errno, err.strerror, err.filename)), 1
         except BaseException as err:  # reported by the parent, which owns the terminal
             payload, status = ("error", f"{type(err).__name__}: {err}"), 1
         with os.fdopen(write_end, "wb") as out:
@@ -115,6 +117,8 @@ def _collect(pid: int, read_end: int) -> dict[int, RecipeOutcome]:
     kind, value = pickle.loads(data)
     if kind == "problems":
         raise RecipeError(list[Problem](value))
+    if kind == "oserror":
+        raise OSError(*value)
     if kind == "error":
         raise RuntimeError(f"a build worker failed: {value}")
     return value

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from builder.synth.safety import ensure_safe
 from builder.models import Catalog, RecipeEntry
 from builder.jsonout import dumps
 from builder.synth import NEWEST, Edition, SynthesisError, deploy
@@ -143,6 +144,7 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         dep = deploy(catalog, recipe, sel, edition)
     except SynthesisError as err:
         return f"cannot render {sel.strategy}: {err}"
+    ensure_safe(catalog, entry, dep)
     path = f"{base}/hw/{hw}.json"
     if not claims.claim(path):
         return f"/{path} is already an API document"
@@ -151,7 +153,9 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         name = alt_sel.kv_store or alt_sel.strategy
         alt_path = f"{base}/hw/{hw}/strategies/{name}.json"
         try:
-            alt_doc = rendering(deploy(catalog, recipe, alt_sel, edition), edition)
+            alt_dep = deploy(catalog, recipe, alt_sel, edition)
+            ensure_safe(catalog, entry, alt_dep)
+            alt_doc = rendering(alt_dep, edition)
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from builder.check.claims import claim_problems
+from builder.check.features import shared_flag_problems
 from builder.check.shell import shell_problems
 from builder.errors import Problem, RecipeError
 from builder.check.modes import mode_problems
@@ -149,6 +151,9 @@ class _Checker:
         for entry in self.catalog.recipes:
             self.recipe(entry, promoted)
         self.shared_outputs(promoted)
+        self.problems += claim_problems(self.catalog)  # every output path once, case-insensitively
+        for entry in self.catalog.recipes:
+            self.problems += shared_flag_problems(entry)
         for entry in self.catalog.recipes:
             self.problems += shell_problems(entry.raw, entry.where, entry.display, is_strategy=False)
 

@@ -8,11 +8,21 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from builder.cli import api_cmd, command_cmd, new_cmd, schema_cmd, site_cmd, validate_cmd
+from builder.cli import api_cmd, check_cmd, command_cmd, new_cmd, schema_cmd, site_cmd, validate_cmd
 from builder.errors import RecipeError
+from builder.text import safe_text
+
+ISSUES_URL = "https://github.com/vllm-project/recipes/issues"
+
+
+def describe_os_error(err: OSError) -> str:
+    """`cannot write /x/y: No space left on device`: the path and the system's reason, one line."""
+    where = err.filename if err.filename is not None else ""
+    reason = err.strerror or str(err)
+    return safe_text(f"{where}: {reason}" if where else reason)
 
 # Each subcommand module exposes `register(subparsers) -> None`, setting `func` on its parser.
-SUBCOMMANDS = (api_cmd, validate_cmd, site_cmd, command_cmd, new_cmd, schema_cmd)
+SUBCOMMANDS = (api_cmd, validate_cmd, site_cmd, command_cmd, new_cmd, schema_cmd, check_cmd)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,3 +47,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `recipes command … | head`: the reader left, nothing to report
+        return 1
+    except OSError as err:  # disk full, read-only, permission denied, a file where a folder goes
+        print(f"error: {describe_os_error(err)}; nothing was written.", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("error: out of memory; nothing was written.", file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug of ours: one line, never a traceback
+        print(f"error: internal error ({type(err).__name__}: {safe_text(str(err))[:300]}); this is a bug in "
+              f"the builder, please report it at {ISSUES_URL} with the command you ran.", file=sys.stderr)
+        return 70

@@ -8,6 +8,7 @@ from pathlib import Path
 from builder.api import write_api
 from builder.check import load_catalog
 from builder.synth import EDITIONS, NEWEST, edition_named
+from builder.write.guard import check_separate
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_separate(args.out, args.recipes)  # before reading anything: --out R would delete R
     catalog = load_catalog(args.recipes)
     for problem in catalog.warnings:  # cross-reference findings that do not stop the build
         print(problem, file=sys.stderr)

@@ -28,6 +28,8 @@ from builder.synth.plan import PD, SKIP, node_count, pd_plan, pool_sizes, recomm
 from builder.synth.strategy_rules import nodes_for
 
 from builder.cli.command_output import as_json, as_text
+from builder.synth.safety import ensure_safe
+from builder.text import safe_text
 
 EXAMPLES = """\
 examples:
@@ -98,13 +100,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         entry, sel, notes = resolve(catalog, args, edition)
         dep = deploy(catalog, entry.recipe, sel, edition)
+        ensure_safe(catalog, entry, dep)
     except (Invalid, SynthesisError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {safe_text(str(err))}", file=sys.stderr)
         return 1
     shortfall = _shortfall(catalog, entry, dep)
     for note in notes + ([shortfall] if shortfall else []):
-        print(f"note: {note}", file=sys.stderr)
-    sys.stdout.write(as_json(entry, dep) if args.json else as_text(entry, dep, args.docker))
+        print(f"note: {safe_text(note)}", file=sys.stderr)
+    # The loader refuses control characters; escaping here as well means no path to the
+    # terminal can ever carry a raw ESC or BEL (JSON output escapes them itself).
+    sys.stdout.write(as_json(entry, dep) if args.json else safe_text(as_text(entry, dep, args.docker)))
     return 0
 
 

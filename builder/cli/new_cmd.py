@@ -37,6 +37,9 @@ EXAMPLES: dict[str, Any] = {
     "meta.hardware": {"h200": "verified"},
     "meta.platforms[].id": "modal",
     "model.min_vllm_version": "0.11.0",
+    "meta.title": "Model-8B",
+    "meta.provider": "Org",
+    "model.model_id": "org/Model-8B",
     "variants.<variant>.model_id": "org/model-FP8",
     "model.docker_image": "vllm/vllm-openai:latest",
     "model.architecture": "dense",
@@ -67,7 +70,7 @@ EXAMPLES: dict[str, Any] = {
 # Example keys for mappings whose keys the author names.
 EXAMPLE_KEYS = {
     "features": "tool_calling",
-    "variants": "fp8",
+    "variants": "default",  # a recipe needs it; other variants follow the same shape
     "hardware_overrides": "hopper",
     "strategy_overrides": "multi_node_tp",
     "features.<feature>.hardware_overrides": "blackwell",

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from builder.write.guard import check_separate
 from builder.write.publish import UnsafePath, publish_folder, staging_folder
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
@@ -116,8 +117,10 @@ def run_build(args: argparse.Namespace) -> int:
     path = config_file(args.config_file)
     overrides = plugin_override(path, args.recipes)
     try:
-        target = args.out.absolute() if args.out else Path(load_config(str(path), **overrides).site_dir)
-        with staging_folder(target) as staging:
+        first = load_config(str(path), **overrides)
+        target = args.out.absolute() if args.out else Path(first.site_dir)
+        check_separate(target, _recipes_dir(first))
+        with staging_folder(target) as staging:  # MkDocs empties its site_dir: never the live one
             cfg = load_config(str(path), site_dir=str(staging), strict=args.strict or None, **overrides)
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
@@ -153,6 +156,14 @@ def _port_taken(addr: str) -> Optional[str]:
         return (f"{taken} (another `recipes serve`?).\n"
                 f"Stop that process, or pick another port: recipes serve --dev-addr {host}:{number + 1}")
     return None
+
+
+def _recipes_dir(cfg: Any) -> Optional[Path]:
+    """The recipe folder our plugin reads (None when the configuration has no such plugin)."""
+    plugin = cfg.plugins.get(PLUGIN)
+    if plugin is None:
+        return None
+    return Path(cfg.config_file_path or ".").resolve().parent / plugin.config.recipes_dir
 
 
 def run_serve(args: argparse.Namespace) -> int:

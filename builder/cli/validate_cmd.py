@@ -7,6 +7,7 @@ Exit codes: 0 clean (or warnings only), 1 errors (or warnings with --strict), 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -21,6 +22,7 @@ from builder.errors import Problem, RecipeError
 from builder.load.catalog import read_catalog
 from builder.models import Catalog
 from builder.synth import EDITIONS, NEWEST, Edition, edition_named
+from builder.synth.final_lint import final_lint
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +44,7 @@ _LOCATED = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<key>[^:\
 def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
     found: set[Problem] = set()
+    catalog = None
     try:
         loading = read_catalog(root)
     except RecipeError as err:
@@ -51,10 +54,24 @@ def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
         catalog = checked(loading.catalog, loading.problems, loading.taxonomy_ok)
         found.update(catalog.warnings)
         found.update(_dry_build(catalog, edition))
+        found.update(final_lint(catalog, edition=edition))  # what vLLM would take other than meant, on joined commands
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
+        if catalog is not None:  # a build stops at its first failing recipe; report every one
+            found.update(_each_recipe(catalog, edition))
     return sorted(found)
+
+
+def _each_recipe(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
+    """The build errors of each recipe on its own (a dry build stops at the first)."""
+    out: list[Problem] = []
+    for entry in catalog.recipes:
+        try:
+            build_api(dataclasses.replace(catalog, recipes=(entry,)), [], edition)
+        except RecipeError as err:
+            out += err.problems
+    return out
 
 
 def _dry_build(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:

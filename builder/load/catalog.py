@@ -6,7 +6,6 @@ every problem. Cross-file checks are not this module's job.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -17,20 +16,9 @@ from builder.errors import Problem, RecipeError
 from builder.models import (
     MISSING, Catalog, KvStore, Platforms, Recipe, RecipeEntry, RecipeSource, Strategy, StrategySource, Taxonomy, Where,
 )
+from builder.load.files import link_problem, regular_problem, walk
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
-
-def _walk(directory: Path) -> list[Path]:
-    """Recipe files in byte-wise name order, depth-first; symlinks are never descended."""
-    found: list[Path] = []
-    with os.scandir(directory) as it:
-        entries = sorted(it, key=lambda e: e.name.encode("utf-8", "surrogateescape"))
-    for e in entries:
-        if e.is_dir(follow_symlinks=False):
-            found += _walk(Path(e.path))
-        elif e.name.endswith((".yaml", ".yml")):
-            found.append(Path(e.path))
-    return found
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -42,8 +30,13 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def recipe_files(root: Path) -> list[Path]:
+    return recipe_walk(root)[0]
+
+
+def recipe_walk(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Recipe files and the entries refused by the symlink/non-regular policy (builder.load.files)."""
     models = root / "models"
-    return _walk(models) if models.is_dir() else []
+    return walk(root, models) if models.is_dir() else ([], [])
 
 
 def hf_id_for(root: Path, file: Path) -> Optional[str]:
@@ -113,7 +106,12 @@ def read_catalog(root: Path) -> Loading:
 
     taxonomy_file = root / "taxonomy.yaml"
     taxonomy = taxonomy_raw = None
-    if not taxonomy_file.is_file():
+    taxonomy_bad = taxonomy_file.is_symlink() and link_problem(root, taxonomy_file)
+    if taxonomy_bad:
+        ld.problems.append(taxonomy_bad)
+    elif taxonomy_file.exists() and not taxonomy_file.is_dir() and regular_problem(root, taxonomy_file):
+        ld.problems.append(regular_problem(root, taxonomy_file))  # type: ignore[arg-type]
+    elif not taxonomy_file.is_file():
         ld.problems.append(Problem(ld.display(taxonomy_file), message="taxonomy.yaml is missing: every recipe folder needs one"))
     else:
         taxonomy_raw, loaded = ld.load(taxonomy_file)
@@ -123,7 +121,11 @@ def read_catalog(root: Path) -> Loading:
     platforms_raw: Any = MISSING
     platforms: Platforms | None = None
     platforms_file = root / "platforms.yaml"
-    if platforms_file.is_file():
+    platforms_bad = (platforms_file.is_symlink() and link_problem(root, platforms_file)) or (
+        platforms_file.exists() and not platforms_file.is_dir() and regular_problem(root, platforms_file))
+    if platforms_bad:
+        ld.problems.append(platforms_bad)
+    elif platforms_file.is_file():
         platforms_raw, loaded = ld.load(platforms_file, allow_null=True)
         if loaded is not None and platforms_raw is not None:
             platforms = ld.validate(Platforms, platforms_raw, platforms_file, loaded)
@@ -133,6 +135,10 @@ def read_catalog(root: Path) -> Loading:
     strategy_files: list[tuple[str, Any]] = []
     strategy_dir = root / "strategies"
     for file in _yaml_files(strategy_dir):
+        bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
+        if bad is not None:
+            ld.problems.append(bad)
+            continue
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             # Still listed, by file name, so a recipe naming it is not reported a second time.
@@ -153,6 +159,10 @@ def read_catalog(root: Path) -> Loading:
     if kv_dir.is_dir():  # required by the 2026-08 API edition only (checked where the API is built)
         kv_files = []
         for file in _yaml_files(kv_dir):
+            bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
+            if bad is not None:
+                ld.problems.append(bad)
+                continue
             raw, loaded = ld.load(file)
             if loaded is None or raw is MISSING:
                 continue
@@ -163,7 +173,9 @@ def read_catalog(root: Path) -> Loading:
 
     entries: list[RecipeEntry] = []
     ids: list[RecipeSource] = []
-    for file in recipe_files(root):
+    files, refused = recipe_walk(root)
+    ld.problems += refused
+    for file in files:
         display = ld.display(file)
         hf_id = hf_id_for(root, file)
         if hf_id is None:

@@ -47,7 +47,8 @@ def _describe(value: Any) -> str:
 def _is_union_tag(step: Any) -> bool:
     """pydantic names union branches in locations (`str`, `list[str]`, `InstallStep`, `function-after[…]`)."""
     return isinstance(step, str) and (
-        step in ("str", "int", "float", "bool", "none") or "[" in step or step[:1].isupper() or step.startswith("function-"))
+        step in ("str", "int", "float", "bool", "none") or "[" in step or step[:1].isupper()
+        or step.startswith(("function-", "constrained-")))
 
 
 def _data_path(data: Any, loc: tuple) -> tuple[tuple, Any, bool]:
@@ -124,7 +125,7 @@ def _message(err: dict, model: type[BaseModel], loc: tuple, value: Any, exists: 
         return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
     if kind == "literal_error":
         return f"must be one of {err.get('ctx', {}).get('expected', '')}, got {_describe(value)}"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     if kind == "string_pattern_mismatch":
         return f"{_describe(value)} is not allowed here: {err['msg'].lower()}"
@@ -145,7 +146,9 @@ def problems_from_validation(error: ValidationError, model: type[BaseModel], dat
         kinds = {e["type"] for e, _, _ in errs}
         err, value, exists = errs[0]
         line, col = where(loc[:-1]) if err["type"] == "missing" else where(loc)
-        if {"int_type", "float_type"} <= kinds:
+        if "finite_number" in kinds:
+            message = f"must be a finite number, got {_describe(value)}"
+        elif {"int_type", "float_type"} <= kinds:
             # A union of whole and decimal numbers: say "a number", not the first branch's words.
             message = f"expected a number, got {_describe(value)}"
         else:

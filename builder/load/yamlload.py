@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -21,6 +22,7 @@ import yaml
 
 from builder.load._yaml_construct import Builder, LoadFailure
 from builder.errors import Problem, RecipeError, dotted
+from builder.text import describe, invisible_in
 
 __all__ = ["Loaded", "load_yaml", "load_yaml_file", "dotted", "MAX_FILE_BYTES"]
 
@@ -92,8 +94,13 @@ def load_yaml_file(file: Path, display_path: str | None = None) -> Loaded:
     """Read and load ``file``; errors name it as ``display_path`` (default: the path given)."""
     name = display_path if display_path is not None else Path(file).as_posix()
     try:
-        with open(file, "rb") as fh:
-            _check_size(os.fstat(fh.fileno()).st_size, name)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read.
+        with open(os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RecipeError(Problem(name, message="is not a regular file (a FIFO, socket or device); "
+                                                        "only regular files are read"))
+            _check_size(info.st_size, name)
             source = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as e:
         message = f"cannot read the file ({e.strerror or e})"
@@ -124,7 +131,18 @@ def load_yaml(source: bytes | str, path: str) -> Loaded:
         raise RecipeError(Problem(path, message=f"cannot parse the file: {e}")) from None
     finally:
         parser.dispose()
-    return Loaded(data, builder.positions, text)
+    loaded = Loaded(data, builder.positions, text)
+    _refuse_invisible(loaded, path)
+    return loaded
+
+
+def _refuse_invisible(loaded: Loaded, path: str) -> None:
+    """Escapes like "\\e" or "\\u202e" yield characters that would be printed raw: refuse them."""
+    problems = [Problem(path, *loaded.where(keypath), dotted(keypath),
+                        f"{describe(char)} is not allowed: it would be printed or shown as it is")
+                for keypath, char in invisible_in(loaded.data)]
+    if problems:
+        raise RecipeError(problems)
 
 
 # ---------------------------------------------------------------------------------------------

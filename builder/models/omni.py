@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from builder.models._base import ArgList, Schema
+from builder.models._base import Gigabytes, ArgList, Schema
 
 
 class OmniTaskOverride(Schema):
-    vram_minimum_gb: Optional[Union[int, float]] = None
+    vram_minimum_gb: Optional[Gigabytes] = None
     """Memory the preset needs on this hardware, in GB."""
     extra_args: ArgList = []
     """Arguments the preset adds on this hardware."""
@@ -28,7 +28,7 @@ class OmniTask(Schema):
     """Example request."""
     model_id: Optional[str] = None
     """Checkpoint this task serves, when not the recipe's."""
-    vram_minimum_gb: Optional[Union[int, float]] = None
+    vram_minimum_gb: Optional[Gigabytes] = None
     """Memory this task needs, in GB."""
     key: Optional[str] = None
     """Preset key, when several presets share one task id."""

@@ -1,11 +1,11 @@
 """One recipe (``models/<org>/<repo>.yaml``): a model, its checkpoints and how to serve them."""
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Annotated, Optional, Union
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from builder.models._base import ArgList, EnvMap, Schema
+from builder.models._base import ArgList, EnvMap, Gigabytes, GpuCount, NodeCount, Schema, Text
 from builder.models.omni import Omni
 
 DockerImage = Union[str, dict[str, Union[str, dict[str, str]]]]
@@ -25,11 +25,11 @@ class PlatformLink(Schema):
 
 
 class Meta(Schema):
-    title: str
+    title: Text
     """Display name of the model, e.g. `GLM-5.2`."""
     slug: Optional[str] = None
     """Short lowercase name, e.g. `glm-5.2`; pages are addressed by hf id."""
-    provider: str
+    provider: Text
     """Who publishes the model, as shown on cards, e.g. `Qwen`."""
     description: str
     """One or two sentences shown under the title, on cards and in search."""
@@ -75,7 +75,7 @@ class DockerSource(Schema):
 
 
 class ModelInfo(Schema):
-    model_id: str
+    model_id: Text
     """The Hugging Face checkpoint `vllm serve` loads by default."""
     min_vllm_version: Optional[str] = None
     """Oldest vLLM release that serves the model, e.g. `0.11.0`."""
@@ -89,8 +89,8 @@ class ModelInfo(Schema):
     """Total parameters as shown, e.g. `743B`."""
     active_parameters: Optional[str] = None
     """Parameters active per token (MoE), e.g. `39B`."""
-    context_length: Optional[int] = None
-    """Maximum context in tokens."""
+    context_length: Optional[Annotated[int, Field(ge=0)]] = None
+    """Maximum context in tokens (0: not applicable, e.g. image or audio models)."""
     base_args: ArgList = []
     """`vllm serve` arguments of every command, one flag or one value per item."""
     base_env: EnvMap = {}
@@ -178,15 +178,15 @@ class PrecisionHardware(Schema):
 class Variant(Schema):
     model_id: Optional[str] = None
     """Checkpoint of this variant; a non-default variant with one gets its own API document."""
-    precision: str
+    precision: Text
     """`bf16`, `fp8`, `nvfp4`, `mxfp4`, … (`nvfp4`/`fp4` need NVIDIA Blackwell)."""
-    vram_minimum_gb: Union[int, float]
+    vram_minimum_gb: Gigabytes
     """Memory the weights need, in GB; decides node counts and fit."""
     description: str = ""
     """What sets this checkpoint apart, shown when it is selected."""
     label: Optional[str] = None
     """Short name on the variant button (default: the precision in capitals)."""
-    tp: Union[int, dict[str, Optional[int]], None] = None
+    tp: Union[GpuCount, dict[str, Optional[GpuCount]], None] = None
     """Tensor-parallel size for single-node TP (capped at the node's GPU count, except on CPUs), or a
     mapping keyed by hardware id, generation, brand (lower case) or `default`."""
     min_vllm_version: Optional[str] = None
@@ -225,11 +225,11 @@ class PoolOverride(Schema):
     """Environment variables of this pool."""
     parallelism: Optional[str] = None
     """`tp`, `tep` or `dep`: how the pool is parallelized."""
-    tp: Optional[int] = None
+    tp: Optional[GpuCount] = None
     """Tensor-parallel size inside a `dep` pool."""
     parallel_flag: Optional[str] = None
     """Flag that receives the pool's parallel size."""
-    nodes: Union[int, dict[str, int], None] = None
+    nodes: Union[NodeCount, dict[str, NodeCount], None] = None
     """Informational only: the node plan comes from memory sizes."""
     hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
     """Hardware id → args/env added to this pool there (after every other override)."""
@@ -241,7 +241,7 @@ class RouterOverride(Schema):
 
 
 class StrategyOverride(Schema):
-    tp: Union[int, dict[str, Optional[int]], None] = None
+    tp: Union[GpuCount, dict[str, Optional[GpuCount]], None] = None
     """Tensor-parallel size for `single_node_tp` (capped at the node's GPU count, except on CPUs),
     or a mapping keyed by hardware id, generation, brand (lower case) or `default`."""
     extra_args: ArgList = []
@@ -334,6 +334,14 @@ class Recipe(Schema):
     """Serving details of omni (any-to-any) models, which get no synthesized commands."""
     guide: str = ""
     """Markdown shown on the recipe page."""
+
+    @field_validator("variants")
+    @classmethod
+    def _has_default(cls, variants: dict[str, Variant]) -> dict[str, Variant]:
+        # Synthesis, pages and the API all start from `default`; without it nothing can render.
+        if "default" not in variants:
+            raise ValueError(f'a variant named "default" is required (found: {", ".join(variants)})')
+        return variants
 
     @property
     def is_omni(self) -> bool:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 
-from builder.models._base import ArgList, EnvMap, Schema
+from builder.models._base import ArgList, EnvMap, GpuCount, Schema, Text
 
 
 class HardwareMatch(Schema):
     """Display hints: which hardware the strategy suits. Not used by synthesis."""
 
-    min_gpus: Optional[int] = None
-    max_gpus: Optional[int] = None
+    min_gpus: Optional[GpuCount] = None
+    max_gpus: Optional[GpuCount] = None
     multi_node: Optional[bool] = None
     architecture: Optional[str] = None
 
@@ -21,16 +21,16 @@ class PoolSpec(Schema):
     vllm_args: ArgList = []
     env: EnvMap = {}
     parallelism: Optional[str] = None
-    tp: Optional[int] = None
+    tp: Optional[GpuCount] = None
     parallel_flag: Optional[str] = None
 
 
 class RouterSpec(Schema):
-    policy: str = "round_robin"
+    policy: Text = "round_robin"
 
 
 class Strategy(Schema):
-    name: str
+    name: Text
     deploy_type: Literal["single_node", "multi_node", "pd_cluster"] = "single_node"
     display_name: str = ""
     orientation: Optional[str] = None

@@ -3,23 +3,23 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from builder.models._base import Schema
+from builder.models._base import GpuCount, Gigabytes, Schema, Text
 
 
 class HardwareProfile(Schema):
     """One node type a recipe can be served on (e.g. an 8-GPU H200 HGX node)."""
 
-    brand: str
+    brand: Text
     """Vendor: `NVIDIA`, `AMD`, `Google` (TPU) or `Intel` (CPU)."""
     generation: Optional[Union[str, list[str]]] = None
     """Architecture family used by overrides: `hopper`, `blackwell`, `amd`, `tpu`, `cpu`."""
     gpu_generation: Optional[Union[str, list[str]]] = None
     """Older spelling of `generation`."""
-    display_name: str
+    display_name: Text
     description: str = ""
-    gpu_count: int
+    gpu_count: GpuCount
     """Accelerators per node."""
-    vram_gb: Union[int, float]
+    vram_gb: Gigabytes
     """Accelerator memory of the whole node, in GB."""
     multi_node: bool = False
     scalable: bool = True

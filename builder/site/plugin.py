@@ -69,6 +69,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._docs: list[Any] = []
         self._recipes_rel = "recipes"
         self._edition: Any = None
+        self._error: Optional[str] = None
+        """While serving: the problems of the last build, shown on every page until fixed."""
 
     # -- paths ------------------------------------------------------------------------------
     def _base(self, config: MkDocsConfig) -> Path:
@@ -129,14 +131,40 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site.pages.cards import all_cards
             cache = self._base(config) / ".cache" / "cards"
             self._cards = all_cards(self._site.facts, _host(config.site_url), cache)
-        except RecipeError as err:
-            raise PluginError(str(err)) from None
+        except Exception as err:
+            if isinstance(err, RecipeError):
+                message = str(err)
+            elif self._serving:  # a bug of ours: still answer pages, with the reason
+                message = f"internal error ({type(err).__name__}: {err}); this is a bug in the builder, please report it"
+            else:
+                raise  # `recipes build` reports it in one line (builder.cli)
+            if not self._serving:
+                raise PluginError(message) from None
+            # MkDocs' dev server would hang every request until a rebuild succeeds: show the error.
+            # Printed, not logged: MkDocs' strict mode would abort on a logged error, and the
+            # pages missing meanwhile (browse, recipes) must not abort the error page either.
+            self._error = message
+            print("recipes: the recipes do not build; every page shows why until a save fixes it:\n"
+                  + self._error, file=sys.stderr, flush=True)
+            self._count_no_warnings()
+            return config
+        self._error = None
         # 404.html sends any other casing of a provider or recipe URL to the page (a static host
         # cannot look up paths without regard to case; the redirect pages cover only two casings).
         config.extra["recipe_paths"] = self._site.case_index()
         log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
                  len(self._site.pages), len(self._api), time.perf_counter() - started)
         return config
+
+    @staticmethod
+    def _count_no_warnings() -> None:
+        """Detach MkDocs' strict-mode warning counter for this build only: the error page lacks
+        the generated pages that nav and links expect, and must be served, not aborted."""
+        from mkdocs.utils import CountHandler
+
+        logger = logging.getLogger("mkdocs")
+        for handler in [h for h in logger.handlers if isinstance(h, CountHandler)]:
+            logger.removeHandler(handler)
 
     def _assets(self, config: MkDocsConfig) -> list[Path]:
         folder = self._base(config) / self.config.assets_dir
@@ -153,6 +181,11 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         return SiteOptions(repo_url=repo, edit_base=f"{edit}{self._recipes_rel}/", site_url=site_url)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self._error is not None:
+            from builder.site.html.build_error import error_markdown
+
+            files.append(File.generated(config, "index.md", content=error_markdown(self._error)))
+            return files
         site = self._site
         clashes = [uri for uri in site.pages if files.get_file_from_path(uri) is not None]
         if clashes:
@@ -199,13 +232,15 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         return expand_key_table(markdown) if page.file.generated_by is None else markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri not in self._site.pages:
+        if self._error is not None or page.file.src_uri not in self._site.pages:
             return html
         from builder.site.html.sanitize import clean_html
 
         return clean_html(html)
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+        if self._error is not None:
+            return context
         generated = self._site.pages.get(page.file.src_uri)
         if config.site_url:
             context["recipe_card"] = urljoin(config.site_url, self._site.card(generated))
@@ -236,6 +271,20 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         from builder.site.pages.search import INDEX, search_index
 
         (Path(config.site_dir) / INDEX).write_bytes(search_index(self._site.facts, self._docs))
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._error is None:
+            return output
+        from builder.site.html.build_error import with_banner
+
+        return with_banner(output, self._error)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if self._error is None or not template_name.endswith(".html"):
+            return output_content
+        from builder.site.html.build_error import with_banner
+
+        return with_banner(output_content, self._error)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = self._base(config)

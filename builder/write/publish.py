@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from builder.write.guard import check_replaceable, output_lock, write_marker
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -70,24 +72,28 @@ def _sweep_leftovers(parent: Path, name: str) -> None:
 def staging_folder(target: Path) -> Iterator[Path]:
     """A fresh folder beside `target` (same filesystem, so the final rename is atomic).
 
-    Removed on the way out; if the process is killed instead, the next build sweeps it.
+    Removed on the way out; if the process is killed instead, the next build sweeps it. The
+    output lock is held throughout, so the sweep never meets another build's live staging.
     """
     target = Path(target).absolute()
     parent = target.parent
+    check_replaceable(target)  # before anything is created or swept
     parent.mkdir(parents=True, exist_ok=True)
-    _sweep_leftovers(parent, target.name)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-    try:
-        os.chmod(staging, 0o755)
-        yield staging
-    finally:
-        remove_tree(staging)
+    with output_lock(target):
+        check_replaceable(target)  # again: another build may have replaced it while we waited
+        _sweep_leftovers(parent, target.name)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        try:
+            os.chmod(staging, 0o755)
+            yield staging
+        finally:
+            remove_tree(staging)
 
 
 def publish_folder(staging: Path, target: Path) -> None:
     """Move a finished folder into place; the old one (if any) is swapped out and removed."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise UnsafePath(f"{target} exists and is not a folder; not replacing it")
+    check_replaceable(target)
+    write_marker(staging)
     if not target.exists():
         os.rename(staging, target)
         return

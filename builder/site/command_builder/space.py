@@ -13,6 +13,7 @@ from typing import Optional
 from builder.models import Catalog, RecipeEntry
 from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, deploy, recommend
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
+from builder.synth.safety import ensure_safe
 
 MAX_NODES = 8
 """Largest multi-node count offered (one command tab per node)."""
@@ -24,7 +25,9 @@ PD = "pd_cluster"
 
 def run(catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition = NEWEST) -> Deployment:
     """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry.recipe, sel, edition)
+    dep = deploy(catalog, entry.recipe, sel, edition)
+    ensure_safe(catalog, entry, dep)  # the page shows it: read every command as bash would
+    return dep
 
 
 def pd_modes(entry: RecipeEntry) -> tuple[str, ...]:
