@@ -17,7 +17,7 @@ from factory import recipe, write_recipes
 from test_publish import has_files, large_folder, snapshot, staging_dirs
 
 from builder.cli import main
-from builder.write.guard import MARKER, lock_path, output_lock
+from builder.write.guard import lock_path, marker_path, output_lock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_out_that_is_a_file_is_refused(command: str, small: Path, tmp_path: Path
 def test_our_output_is_marked_and_replaced(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "api"
     assert recipes_cli("api", "--recipes", str(small), "--out", str(out)).returncode == 0
-    assert (out / MARKER).is_file()
+    assert marker_path(out).is_file() and not (out / '.recipes-output').exists()
     again = recipes_cli("api", "--recipes", str(small), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert not lock_path(out).exists(), "the lock file is removed after the build"
@@ -161,7 +161,7 @@ def test_concurrent_site_builds_into_one_folder(tmp_path: Path) -> None:
         assert code == 0, err
         assert "Traceback" not in err
     assert (out / "org" / "m2" / "index.html").is_file() and (out / "org" / "m0.json").is_file()
-    assert (out / MARKER).is_file()
+    assert marker_path(out).is_file() and not (out / '.recipes-output').exists()
 
 
 def _kill_while_writing(command: list[str], watch: Path) -> subprocess.Popen[bytes]:

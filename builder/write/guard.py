@@ -25,10 +25,12 @@ from pathlib import Path
 from builder.errors import Problem, RecipeError
 
 MARKER = ".recipes-output"
-"""Written into every output folder we create; its presence makes a folder safe to replace."""
+"""Suffix of the marker written beside every output folder we create (``.<name>.recipes-output``):
+its presence makes the folder safe to replace. Beside, not inside: the output holds exactly the
+published files (the API's file set is part of its contract)."""
 MARKER_TEXT = b"Written by the vLLM recipes builder; this folder is replaced on every build.\n"
 # Folders that predate the marker but are plainly ours (an API or an MkDocs site we built).
-_OURS_WITHOUT_MARKER = (("models.json", "taxonomy.json"), ("sitemap.xml", "search/search_index.json"))
+_OURS_WITHOUT_MARKER = (("models.json", "taxonomy.json"), ("sitemap.xml", "404.html"))
 
 
 def _refuse(folder: Path, message: str) -> RecipeError:
@@ -54,7 +56,7 @@ def check_separate(out: Path, recipes: Path | None) -> None:
 def looks_ours(folder: Path) -> bool:
     """True for a folder we may replace: our marker, no entries at all, or an output of ours
     written before the marker existed."""
-    if (folder / MARKER).is_file():
+    if marker_path(folder).is_file() or (folder / MARKER).is_file():  # (inside: older builds)
         return True
     try:
         if not any(os.scandir(folder)):
@@ -74,12 +76,19 @@ def check_replaceable(target: Path) -> None:
     if not target.is_dir():
         raise _refuse(target, "exists and is not a folder; not replacing it — choose another --out")
     if not looks_ours(target):
-        raise _refuse(target, f"exists and was not written by this builder (no {MARKER} file); a build "
+        raise _refuse(target, f"exists and was not written by this builder (no {marker_path(target).name} "
+                              "beside it); a build "
                               "replaces its output as a whole — empty it, remove it or choose another --out")
 
 
+def marker_path(folder: Path) -> Path:
+    folder = Path(folder).absolute()
+    return folder.with_name(f".{folder.name}{MARKER}")
+
+
 def write_marker(folder: Path) -> None:
-    (Path(folder) / MARKER).write_bytes(MARKER_TEXT)
+    """Mark a finished output folder as ours (the marker sits beside it)."""
+    marker_path(folder).write_bytes(MARKER_TEXT)
 
 
 _HELD: set[Path] = set()

@@ -93,7 +93,7 @@ def staging_folder(target: Path) -> Iterator[Path]:
 def publish_folder(staging: Path, target: Path) -> None:
     """Move a finished folder into place; the old one (if any) is swapped out and removed."""
     check_replaceable(target)
-    write_marker(staging)
+    write_marker(target)  # before the swap: a kill right after it still leaves the folder ours
     if not target.exists():
         os.rename(staging, target)
         return
