@@ -12,7 +12,7 @@ from builder.check.claims import Claim, clashes
 from builder.synth.safety import read_bash
 from builder.text import invisible_in, safe_text
 from builder.errors import Problem, RecipeError
-from builder.load.catalog import load_catalog
+from builder.check import load_catalog
 
 # -- bash reading of final commands ----------------------------------------------------------------
 

@@ -192,8 +192,6 @@ def test_killed_api_build_then_next_build_recovers(tmp_path: Path) -> None:
     assert staging_dirs(out) == [] and (out / "org0" / "model-000.json").is_file()
 
 
-@pytest.mark.xfail(reason="`recipes build` writes into --out in place until the atomic site build lands",
-                   strict=False)
 def test_killed_site_build_leaves_previous_site_intact(tmp_path: Path) -> None:
     small = write_recipes(tmp_path / "small", {"example/tiny": recipe()})
     out = tmp_path / "site"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from builder.errors import Problem
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog
+    from builder.models import Catalog
 
 # Top-level names the site and API publish themselves (MkDocs + Material, our pages and files).
 RESERVED_TOP = frozenset({

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from builder.errors import Problem
 
 if TYPE_CHECKING:
-    from builder.load.catalog import RecipeEntry
+    from builder.models import RecipeEntry
 
 MAX_FEATURES_PER_FLAG = 8
 """Must not exceed builder.site.command_builder.features.EXHAUSTIVE_LIMIT."""

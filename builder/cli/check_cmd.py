@@ -40,7 +40,7 @@ def _api_files(folder: Path) -> Iterator[tuple[str, bytes]]:
 
 def _built(recipes: Path) -> Iterator[tuple[str, bytes]]:
     from builder.api import build_api
-    from builder.load.catalog import load_catalog
+    from builder.check import load_catalog
 
     yield from build_api(load_catalog(recipes)).items()
 

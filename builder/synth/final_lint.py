@@ -31,7 +31,7 @@ from builder.synth.plan import PD
 from builder.synth.select import listed_hardware, strategy_choices, strategy_kind
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 _INLINE_TEMPLATE = re.compile(r"[{}\n]")
 

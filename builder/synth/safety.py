@@ -23,7 +23,7 @@ from builder.errors import Problem, RecipeError, dotted
 from builder.synth.deployment import Deployment
 
 if TYPE_CHECKING:
-    from builder.load.catalog import Catalog, RecipeEntry
+    from builder.models import Catalog, RecipeEntry
 
 _PLACEHOLDER = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 _ACTIVE = frozenset(";|&<>()`$*?[]{}!")
