@@ -134,6 +134,12 @@ def test_xeon_cpu_and_arc_xpu_profiles_render():
         assert arc["argv"][3:5] == ["--tensor-parallel-size", "1"], hw
         # Intel profiles get no Mooncake deployments.
         assert not any(k.startswith("kv_store_") for k in arc.get("alternatives", {})), hw
+    # A second recipe on the Intel profiles: gpt-oss-20b, with its recipe-level `cpu` block on Xeon.
+    oss = doc("openai/gpt-oss-20b.json")["recommended_command"]["by_hardware"]
+    assert {"xeon6", "arc_pro_b60", "arc_pro_b70"} <= set(oss)
+    assert doc("openai/gpt-oss-20b/hw/xeon6.json")["argv"][5:9] == [
+        "--max-num-batched-tokens", "16384", "--gpu-memory-utilization", "0.8"]
+    assert "--max-num-batched-tokens" not in doc("openai/gpt-oss-20b/hw/arc_pro_b60.json")["argv"]
     # Restricted profiles stay off recipes that do not list them.
     assert "arc_pro_b60" not in doc("zai-org/GLM-5.2.json")["recommended_command"]["by_hardware"]
 
