@@ -112,7 +112,7 @@ def test_tp_dp_across_nodes_renders_one_data_parallel_rank_per_node():
 
 def test_the_recipe_default_hardware_is_recommended_first():
     rec = doc(f"{KIMI}.json")["recommended_command"]
-    assert rec["hardware"] == "b300" and list(rec["by_hardware"])[0] == "b300"
+    assert rec["hardware"] == "b300" and next(iter(rec["by_hardware"])) == "b300"
     assert (rec["strategy"], rec["node_count"]) == ("single_node_tp", 1)
 
 
@@ -158,5 +158,5 @@ def test_both_mooncake_deployments_render_for_catalog_recipes():
     multi = doc(f"{KIMI}/hw/h100/strategies/kv_store_centralized_mooncake.json")
     assert (multi["serving_strategy"], multi["node_count"], len(multi["vllm_worker_argvs"])) == ("multi_node_tp", 4, 3)
     files = catalog_api()[1]
-    rendered = {p.split("/")[0] + "/" + p.split("/")[1] for p in files if p.endswith("/kv_store_centralized_mooncake.json")}
+    rendered = {"/".join(p.split("/")[:2]) for p in files if p.endswith("/kv_store_centralized_mooncake.json")}
     assert len(rendered) >= 10
