@@ -89,6 +89,7 @@ def assert_round_trip(args: list[str], env: dict[str, str] | None = None) -> boo
 @example(first='{"method": "mtp", "num_speculative_tokens": 1}', second="it's a \"quoted\" $HOME `x` \\ *.py")
 @example(first="line one\nline two", second="ünïcødé 🙂 [a-z]? ~root !! #c")
 @example(first="", second="-starts-with-dash")
+@example(first="", second="0E0")  # a string to us, a number to YAML 1.2: the factory must quote it
 def test_values_after_a_flag_round_trip(first: str, second: str) -> None:
     args = ["--chat-template", first, "--revision", second]
     checked = assert_round_trip(args)
