@@ -5,6 +5,7 @@ editor or CI log links straight to it. Nothing here prints; the CLI decides how 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class RecipeError(Exception):
         return (RecipeError, (self.problems,))
 
 
-def dotted(path) -> str:
+def dotted(path: Iterable[object]) -> str:
     """``("model", "base_args", 2)`` -> ``"model.base_args[2]"``: the key path shown in messages."""
     out = ""
     for part in path:

@@ -32,7 +32,7 @@ try:  # orjson is a declared dependency; the pure path keeps us correct if it is
 except ImportError:  # pragma: no cover - exercised only without orjson installed
     orjson = None  # type: ignore[assignment]
 
-__all__ = ["dumps", "dumps_bytes", "js_number", "js_string", "is_integer_like", "js_ordered"]
+__all__ = ["dumps", "dumps_bytes", "is_integer_like", "js_number", "js_ordered", "js_string"]
 
 _MAX_SAFE = 2**53 - 1  # beyond this a JS number is no longer an exact integer
 _MAX_ARRAY_INDEX = 4294967294  # largest integer-like property key (2**32 - 2)

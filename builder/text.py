@@ -10,8 +10,8 @@ a last line of defence, so not even a path or an OS message can write raw ESC/BE
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Iterator
+from typing import Any
 
 # C0 controls except tab and newline, DEL, C1 controls, line/paragraph separators.
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-
-import pytest
 from pathlib import Path
 
+import pytest
 from factory import recipe, write_recipes
 
 from builder.api import build_api

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from conftest import REPO, SHARED
 
 from builder.api import build_api
 from builder.check import load_catalog
 from builder.check.lint import PLACEHOLDER, VllmOptions, lint_args
 from builder.synth import JUNE
-from conftest import REPO, SHARED
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -52,7 +53,7 @@ def test_nvfp4_checkpoint_document_runs_on_b200():
 
 
 def test_catalog_is_broad_and_builds_without_warnings():
-    catalog, files, warnings = catalog_api()
+    catalog, _files, warnings = catalog_api()
     assert warnings == ()
     assert len(catalog.recipes) >= 21
     tasks = {t for e in catalog.recipes for t in e.recipe.meta.tasks}

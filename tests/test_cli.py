@@ -15,9 +15,9 @@ from builder.api import build_api
 from builder.check import load_catalog
 from builder.cli.new_cmd import EXAMPLE_KEYS, EXAMPLES, hf_id_argument, scaffold
 from builder.cli.site_cmd import REPO_CONFIG, plugin_override
+from builder.load.yamlload import load_yaml
 from builder.models import Recipe
 from builder.models.schema import recipe_json_schema, recipe_keys
-from builder.load.yamlload import load_yaml
 
 VARIANTS = {
     "default": {"model_id": "ex/m-FP8", "precision": "fp8", "vram_minimum_gb": 700},

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from factory import STRATEGIES, dump, recipe, write_recipes
 
+from builder.check import load_catalog
 from builder.check.claims import Claim, clashes
+from builder.errors import Problem, RecipeError
 from builder.synth.safety import read_bash
 from builder.text import invisible_in, safe_text
-from builder.errors import Problem, RecipeError
-from builder.check import load_catalog
 
 # -- bash reading of final commands ----------------------------------------------------------------
 

@@ -43,10 +43,7 @@ def staging_dirs(out: Path) -> list[Path]:
 
 
 def has_files(folder: Path) -> bool:
-    for _, _, files in os.walk(folder):
-        if files:
-            return True
-    return False
+    return any(files for _, _, files in os.walk(folder))
 
 
 def test_killed_build_leaves_previous_output_intact(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import REPO
-from pydantic import ValidationError
 from factory import recipe
+from pydantic import ValidationError
 
 from builder.load.catalog import recipe_files
+from builder.load.yamlload import load_yaml_file
 from builder.models import Recipe
 from builder.models.schema import (
     KEY_TABLE_MARKER,
@@ -21,7 +22,6 @@ from builder.models.schema import (
     recipe_keys,
     schema_text,
 )
-from builder.load.yamlload import load_yaml_file
 
 RECIPES = REPO / "recipes"
 COMMITTED = RECIPES / SCHEMA_FILE

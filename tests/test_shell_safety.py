@@ -20,10 +20,9 @@ from factory import recipe, write_recipes
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from builder.models import Catalog
-
 from builder.check import load_catalog
 from builder.errors import Problem, RecipeError
+from builder.models import Catalog
 from builder.synth import Selection, deploy
 from builder.text import INVISIBLE
 

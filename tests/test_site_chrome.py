@@ -12,6 +12,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from test_site_pages import fixture_recipes
 
 from builder.api import build_api_tree
 from builder.check import load_catalog
@@ -19,7 +20,6 @@ from builder.site.html.brand import monogram, providers_css
 from builder.site.pages import build_site, cards, redirects
 from builder.site.pages.search import DocEntry, search_index
 from builder.site.pages.urls import placeholder_reason
-from test_site_pages import fixture_recipes
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from test_browser import ARTIFACTS, GLM, site  # noqa: F401  (the module-scoped site fixture)
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_search_orders_models_before_docs_and_hands_off_to_browse(site: dict[str
     page.goto(site["base"] + "/")
     hrefs = search(page, "glm")
     kinds = page.eval_on_selector_all(".rs-search__panel a", "els => els.map(a => a.className.split(' ')[1] || a.className)")
-    recipes = [path_of(h) for h, k in zip(hrefs, kinds) if k == "rs-item--recipe"]
+    recipes = [path_of(h) for h, k in zip(hrefs, kinds, strict=False) if k == "rs-item--recipe"]
     assert recipes[0] == "/zai-org/GLM-5.2/", recipes      # newest of the prefix matches first
     assert recipes.index("/zai-org/GLM-5.2/") < recipes.index("/zai-org/GLM-4.5-Air/")
     order = [k for k in kinds if k.startswith("rs-item")]

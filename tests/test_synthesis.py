@@ -1,9 +1,8 @@
 """The synthesis rules, each pinned on a tiny hand-made recipe (spec §5–§6)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 from factory import STRATEGIES, recipe, write_recipes
@@ -150,7 +149,7 @@ def test_docker_form_passes_env_as_e_flags_with_javascript_string_values(tmp_pat
     serve_launch = deploy(cat, cat.entry("ex/m").recipe, Selection("default", "mi300x", "single_node_tp")).launches[0]
     assert serve_launch.docker_argv[:8] == ("docker", "run", "--device=/dev/kfd", "--device=/dev/dri", "--security-opt",
                                             "seccomp=unconfined", "--group-add", "video")
-    assert ("-e", "NUM=1") == serve_launch.docker_argv[14:16] and "FLAG=true" in serve_launch.docker_argv
+    assert serve_launch.docker_argv[14:16] == ("-e", "NUM=1") and "FLAG=true" in serve_launch.docker_argv
     assert serve_launch.docker_command.splitlines()[4:6] == ["  -e NUM=1 \\", "  -e FLAG=true \\"]
     assert "vllm/vllm-openai-rocm:latest example/m" in serve_launch.docker_command
 

@@ -23,7 +23,7 @@ MORE_HW = {**HW, "xeon": CPU, "arc": XPU}
 
 def catalog_of(tmp_path: Path, recipes: dict, hardware: dict | None = None, strategies: dict | None = None,
                kv: bool = False):
-    ids = {name: doc for name, doc in recipes.items()}
+    ids = dict(recipes.items())
     root = write_recipes(tmp_path / "recipes", ids, hardware, strategies,
                          kv_stores={"kv_mooncake": MOONCAKE} if kv else None)
     return load_catalog(root)
@@ -133,7 +133,8 @@ def test_strategy_hardware_grants_and_removes_strategies_per_hardware(tmp_path):
     r = recipe(compatible_strategies=["single_node_tp", "multi_node_tp"],
                strategy_hardware={"multi_node_tp": {"hopper": "unsupported"}, "single_node_tep": {"b200": "supported"}})
     cat = catalog_of(tmp_path, {"ex/m": r})
-    names = lambda hw: [s.strategy for s in plan_hardware(cat, cat.entry("ex/m").recipe, "default", hw, NEWEST).alternatives]
+    def names(hw):
+        return [s.strategy for s in plan_hardware(cat, cat.entry("ex/m").recipe, "default", hw, NEWEST).alternatives]
     assert names("h200") == [] and names("b200") == ["multi_node_tp", "single_node_tep"]
     assert names("mi300x") == ["multi_node_tp"]
 
@@ -195,7 +196,8 @@ def test_tp_maps_are_looked_up_per_hardware_and_cpus_are_not_capped(tmp_path):
     r = recipe(meta={**recipe()["meta"], "hardware": {"arc": "verified"}},
                strategy_overrides={"single_node_tp": {"tp": {"xeon": 8, "amd": 2}}})
     cat = catalog_of(tmp_path, {"ex/m": r}, MORE_HW)
-    tp = lambda hw: argv(cat, "ex/m", Selection("default", hw, "single_node_tp"))[1]
+    def tp(hw):
+        return argv(cat, "ex/m", Selection("default", hw, "single_node_tp"))[1]
     assert (tp("xeon"), tp("mi300x"), tp("h200")) == ("8", "2", "1")
 
 
@@ -259,7 +261,7 @@ def test_inconsistent_modes_stop_the_build_with_a_located_message(tmp_path):
 
 
 def test_modes_written_as_null_are_refused_too(tmp_path):
-    with pytest.raises(RecipeError, match="features.spec.modes: modes must list at least one mode"):
+    with pytest.raises(RecipeError, match=r"features\.spec\.modes: modes must list at least one mode"):
         catalog_of(tmp_path, {"ex/m": recipe(features={"spec": {"modes": None}})})
 
 

@@ -12,8 +12,8 @@ import pytest
 from factory import recipe, write_recipes
 
 from builder.check import load_catalog
-from builder.cli import main
 from builder.check.crossrefs import CatalogError, check_catalog, safe_model_id, safe_segment
+from builder.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.load import yamlload
 from builder.errors import RecipeError
+from builder.load import yamlload
 from builder.load.yamlload import Loaded, dotted, load_yaml, load_yaml_file
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -347,7 +347,7 @@ def test_load_yaml_file(tmp_path: Path) -> None:
         load_yaml_file(file, "org/r.yaml")
     file.write_text("a: [1]\n", encoding="utf-8")
     assert load_yaml_file(file) == Loaded({"a": [1]}, {(): (1, 1), ("a",): (1, 1), ("a", 0): (1, 5)})
-    with pytest.raises(RecipeError, match="missing.yaml: cannot read the file"):
+    with pytest.raises(RecipeError, match=r"missing\.yaml: cannot read the file"):
         load_yaml_file(tmp_path / "missing.yaml", "missing.yaml")
 
 

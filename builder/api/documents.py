@@ -1,7 +1,7 @@
 """Shapes of the JSON API documents (spec §4): pure functions from deployments and raw recipes."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from builder.synth import NEWEST, Deployment, Edition, Launch
 from builder.synth.install import ROUTER_INSTALL
@@ -17,7 +17,8 @@ def _role(launch: Launch) -> dict[str, Any]:
         "command": launch.command, "argv": list(launch.argv), "env": launch.env,
         "nodes": pool.nodes, "parallelism": pool.parallelism, "tp": pool.tp, "dpLocal": pool.dp_local,
         "dpSize": pool.dp_size, "poolGpus": pool.pool_gpus, "currentNode": pool.current_node,
-        "startRank": pool.start_rank, "docker_command": launch.docker_command, "docker_argv": list(launch.docker_argv or ()),
+        "startRank": pool.start_rank, "docker_command": launch.docker_command,
+        "docker_argv": list(launch.docker_argv or ()),
     }
 
 
@@ -50,7 +51,7 @@ def rendering(dep: Deployment, edition: Edition = NEWEST) -> dict[str, Any]:
             })
             return doc
         # 2026-08 §4.7.1: the singular worker members are rank 1; the arrays hold every follower rank.
-        workers = [l for l in dep.launches if l.role == "worker"]
+        workers = [launch for launch in dep.launches if launch.role == "worker"]
         doc.update({
             "head_command": head.command, "worker_command": worker.command,
             "worker_commands": [w.command for w in workers],
@@ -106,7 +107,7 @@ def recipe_document(raw: dict, hf_id: str, install: dict[str, Any]) -> dict[str,
     return doc
 
 
-def finish_recipe_document(doc: dict[str, Any], recommended: Optional[dict], pointers: dict[str, str]) -> dict[str, Any]:
+def finish_recipe_document(doc: dict[str, Any], recommended: dict | None, pointers: dict[str, str]) -> dict[str, Any]:
     """Steps 4–7 of §4.5: recommended command, `json` pointers on promoted variants, dropped keys."""
     if recommended is not None:
         doc["recommended_command"] = recommended
@@ -139,7 +140,7 @@ def promoted_document(parent: dict[str, Any], key: str, model_id: str, parent_id
     return ordered(doc)
 
 
-def index_entry(hf_id: str, meta: Any, url_id: str, derived_from: Optional[str] = None) -> dict[str, Any]:
+def index_entry(hf_id: str, meta: Any, url_id: str, derived_from: str | None = None) -> dict[str, Any]:
     """One `models.json` entry; title/provider omitted when the recipe lacks them."""
     entry: dict[str, Any] = {"hf_id": hf_id}
     if isinstance(meta, dict):

@@ -2,7 +2,7 @@
 `kv_store.json`, and the kv rendering of a Mooncake deployment."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from builder.synth import Deployment, Launch
 
@@ -15,7 +15,7 @@ def kv_index(files: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return index
 
 
-def _or_none(values: list[Any]) -> Optional[list[Any]]:
+def _or_none(values: list[Any]) -> list[Any] | None:
     return values if values else None
 
 
@@ -30,7 +30,7 @@ def kv_rendering(dep: Deployment) -> dict[str, Any]:
         doc["docker_image"] = dep.docker_image
     head: Launch = dep.launches[0]
     workers = [launch for launch in dep.launches if launch.role == "worker"]
-    first: Optional[Launch] = workers[0] if workers else None
+    first: Launch | None = workers[0] if workers else None
     doc.update({
         "serving_strategy": kv.serving_strategy,
         "kv_min_vllm_version": kv.min_vllm_version,

@@ -10,11 +10,13 @@ the paths it will produce, and a second claim is an error naming both sources.
 Claims are *files* (exact documents) and *folders* (everything below). A file clashes with a
 file or folder of another owner whose case-folded path is equal; two folders that differ only in
 case do not clash by themselves (the public reference has `Google/` recipes beside promoted
-`google/` checkpoints), only through the files inside them (a provider page, a variant folder). A few top-level names belong to the site itself (its assets, search index, the
+`google/` checkpoints), only through the files inside them (a provider page, a variant folder).
+A few top-level names belong to the site itself (its assets, search index, the
 API's own vocabulary files); an org may not use them.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,10 +132,8 @@ def claim_problems(catalog: Catalog) -> list[Problem]:
             continue
         line, column = (0, 0)
         if second.key and second.source in where:
-            try:
+            with contextlib.suppress(LookupError, TypeError, ValueError):
                 line, column = where[second.source](tuple(second.key.split(".")))
-            except (LookupError, TypeError, ValueError):
-                pass
         same_case = first.path == second.path
         why = "the same path" if same_case else "a path that differs only in letter case"
         found.append(Problem(second.source, line, column, second.key,

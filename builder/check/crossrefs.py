@@ -11,6 +11,7 @@ related recipes that differ in case), so those must not stop a build.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import difflib
@@ -21,9 +22,9 @@ from typing import Any
 
 from builder.check.claims import claim_problems
 from builder.check.features import shared_flag_problems
+from builder.check.modes import mode_problems
 from builder.check.shell import shell_problems
 from builder.errors import Problem, RecipeError
-from builder.check.modes import mode_problems
 from builder.models import Catalog, RecipeEntry
 from builder.models.recipe import effective_strategies
 
@@ -135,10 +136,8 @@ class _Checker:
     def add(self, display: str, where: Any, path: KeyPath, message: str, severity: str = "error") -> None:
         line, column = (0, 0)
         if where is not None:
-            try:
+            with contextlib.suppress(LookupError, TypeError, ValueError):
                 line, column = where(path)
-            except (LookupError, TypeError, ValueError):
-                pass
         self.problems.append(Problem(display, line, column, _one_line(_keypath(path)), _one_line(message), severity))
 
     # -- the walk -----------------------------------------------------------------------------
@@ -342,7 +341,8 @@ class _Checker:
         for name, feature in r.features.items():
             for mode_name, mode in ((feature.modes or {}) if feature is not None else {}).items():
                 base = ("features", name, "modes", mode_name)
-                tables += [(base + ("hardware_overrides",), mode.hardware_overrides), (base + ("hardware",), mode.hardware)]
+                tables += [(base + ("hardware_overrides",), mode.hardware_overrides),
+                           (base + ("hardware",), mode.hardware)]
         for path, table in tables:
             for key in table if isinstance(table, Mapping) else ():
                 if key not in known:

@@ -21,7 +21,7 @@ def mode_problems(recipe: Recipe, raw: Any = None) -> list[tuple[tuple[Any, ...]
     for name, feature in recipe.features.items():
         if feature is None:
             continue
-        path = ("features", name)
+        path: tuple[Any, ...] = ("features", name)
         raw_feature = _raw_feature(raw, name)
         if feature.modes is None:
             if "modes" in raw_feature:
@@ -35,7 +35,8 @@ def mode_problems(recipe: Recipe, raw: Any = None) -> list[tuple[tuple[Any, ...]
         if feature.default_mode and feature.default_mode not in feature.modes:
             found.append((path + ("default_mode",), f'"{feature.default_mode}" is not one of the modes '
                                                       f'({", ".join(feature.modes)})'))
-        raw_modes = raw_feature.get("modes") if isinstance(raw_feature.get("modes"), dict) else {}
+        listed = raw_feature.get("modes")
+        raw_modes: dict[str, Any] = listed if isinstance(listed, dict) else {}
         for mode_name, mode in feature.modes.items():
             raw_mode = raw_modes.get(mode_name)
             if isinstance(raw_mode, dict) and "variants" in raw_mode and raw_mode["variants"] is None:

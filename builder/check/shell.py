@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from collections.abc import Callable
 
-from builder.errors import Problem
 from builder.check.lint.argv import is_option
 from builder.check.lint.documents import format_keypath, recipe_arg_lists, strategy_arg_lists
+from builder.errors import Problem
 from builder.jsonout import js_str
 
 KeyPath = tuple[Any, ...]

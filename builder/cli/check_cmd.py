@@ -11,11 +11,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from builder.text import safe_text
 from builder.check.vllm_parse import ParserUnavailable, load_parser, parse, serve_argvs
+from builder.text import safe_text
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="parse every published vllm serve argv with vLLM's own parser",
                        description="Parse every `vllm serve` argv of a JSON API with the parser of the installed "
                                    "vLLM (optional extra: pip install 'vllm-recipes-builder[vllm]') and report "

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 
-from builder.api.documents import ROUTER_INSTALL
+from builder.jsonout import js_str
 from builder.models import RecipeEntry
 from builder.synth import Deployment, Launch
+from builder.synth.install import ROUTER_INSTALL
 from builder.synth.plan import PD
-from builder.jsonout import js_str
 from builder.synth.shell import quote
 
 # What the `$NAME` placeholders of synthesized commands stand for.
@@ -28,7 +28,7 @@ PLACEHOLDERS = {
 _PLACEHOLDER = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
 
 
-def _label(launch: Launch, dep: Deployment) -> Optional[str]:
+def _label(launch: Launch, dep: Deployment) -> str | None:
     if launch.role == "serve":
         return None
     if launch.role == "head":
@@ -61,11 +61,13 @@ def _comment(text: str) -> str:
 def _kv_blocks(dep: Deployment, docker: bool) -> list[str]:
     """Master, store, config, every instance (each of its nodes), router: the order to start them."""
     kv = dep.kv
-    blocks = [f"# Mooncake master (one per cluster): {kv.master['description']}".rstrip(": ") + "\n" + kv.master["command"]]
+    title = f"# Mooncake master (one per cluster): {kv.master['description']}".rstrip(": ")
+    blocks = [title + "\n" + kv.master["command"]]
     if kv.store is not None:
         if kv.store.get("config") is not None:
             note = ("\n" + _comment(kv.store["note"])) if kv.store.get("note") else ""
-            blocks.append(_config_block("# store service config" + note, "MOONCAKE_STORE_CONFIG_PATH", kv.store["config"]))
+            blocks.append(_config_block("# store service config" + note, "MOONCAKE_STORE_CONFIG_PATH",
+                                        kv.store["config"]))
         if kv.store.get("command"):
             blocks.append(f"# store service: {kv.store['description']}".rstrip(": ") + "\n" + kv.store["command"])
     note = ("\n" + _comment(kv.mooncake_config_note)) if kv.mooncake_config_note else ""

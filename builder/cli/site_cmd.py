@@ -13,7 +13,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from builder.write.guard import check_separate
 from builder.write.publish import UnsafePath, publish_folder, staging_folder
@@ -54,7 +54,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help=f"MkDocs configuration (default: ./mkdocs.yml, else {REPO_CONFIG})")
 
 
-def config_file(asked: Optional[Path]) -> Path:
+def config_file(asked: Path | None) -> Path:
     for candidate in ([asked] if asked else [Path("mkdocs.yml"), REPO_CONFIG]):
         if candidate.is_file():
             return candidate.resolve()
@@ -62,7 +62,7 @@ def config_file(asked: Optional[Path]) -> Path:
     raise SystemExit(1)
 
 
-def plugin_override(config: Path, recipes: Optional[Path]) -> dict[str, Any]:
+def plugin_override(config: Path, recipes: Path | None) -> dict[str, Any]:
     """MkDocs config overrides: the `plugins` setting with our plugin pointed at another folder.
 
     Given as a mapping, MkDocs' other accepted form: it validates a list by consuming its items
@@ -136,7 +136,7 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _port_taken(addr: str) -> Optional[str]:
+def _port_taken(addr: str) -> str | None:
     """A message when `HOST:PORT` cannot be bound, checked before the (slow) first build."""
     import socket
 
@@ -158,12 +158,13 @@ def _port_taken(addr: str) -> Optional[str]:
     return None
 
 
-def _recipes_dir(cfg: Any) -> Optional[Path]:
+def _recipes_dir(cfg: Any) -> Path | None:
     """The recipe folder our plugin reads (None when the configuration has no such plugin)."""
     plugin = cfg.plugins.get(PLUGIN)
     if plugin is None:
         return None
-    return Path(cfg.config_file_path or ".").resolve().parent / plugin.config.recipes_dir
+    folder: str = plugin.config.recipes_dir
+    return Path(cfg.config_file_path or ".").resolve().parent / folder
 
 
 def run_serve(args: argparse.Namespace) -> int:

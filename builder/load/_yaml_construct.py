@@ -11,7 +11,8 @@ as in js-yaml.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from yaml.events import (
     AliasEvent,
@@ -26,8 +27,8 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from builder.load import _yaml_scalars as sc
 from builder.jsonout import js_ordered, js_string
+from builder.load import _yaml_scalars as sc
 
 YamlPath = tuple  # tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -46,8 +47,22 @@ class LoadFailure(Exception):
 class _Frame:
     """One open sequence or mapping."""
 
-    __slots__ = ("is_map", "value", "path", "tag", "anchor", "mark", "size", "index",
-                 "have_key", "key", "key_mark", "merge", "overridable", "key_pos")
+    __slots__ = (
+        "anchor",
+        "have_key",
+        "index",
+        "is_map",
+        "key",
+        "key_mark",
+        "key_pos",
+        "mark",
+        "merge",
+        "overridable",
+        "path",
+        "size",
+        "tag",
+        "value",
+    )
 
     def __init__(self, is_map: bool, path: YamlPath | None, tag: str | None, anchor: str | None,
                  mark: Any):
@@ -170,9 +185,8 @@ class Builder:
                 ev.start_mark,
             )
         tag = ev.tag
-        if tag is not None and tag != "!":
-            if tag not in (sc.MAPPING_TAGS if is_map else sc.SEQUENCE_TAGS):
-                raise self._bad_tag(tag, "a mapping" if is_map else "a list", ev.start_mark)
+        if tag is not None and tag != "!" and tag not in (sc.MAPPING_TAGS if is_map else sc.SEQUENCE_TAGS):
+            raise self._bad_tag(tag, "a mapping" if is_map else "a list", ev.start_mark)
         if ev.anchor is not None:
             self.anchors[ev.anchor] = None  # an alias to it from inside is recursive
         self.stack.append(_Frame(is_map, self._child_path(), tag, ev.anchor, ev.start_mark))

@@ -169,8 +169,8 @@ def _stamp(days: int, ms_of_day: int) -> Stamp:
     iso = f"{year}-{mo:02d}-{d:02d}"
     # Date.prototype.toString() as Node prints it with TZ=UTC; only used for date-valued keys.
     secs = ms_of_day // 1000
-    weekday = "Sun Mon Tue Wed Thu Fri Sat".split()[(days + 4) % 7]  # 1970-01-01 was a Thursday
-    month = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[mo - 1]
+    weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][(days + 4) % 7]  # 1970-01-01 was a Thursday
+    month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][mo - 1]
     year_text = f"{'-' if y < 0 else ''}{abs(y):04d}"
     clock = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
     text = f"{weekday} {month} {d:02d} {year_text} {clock} GMT+0000 (Coordinated Universal Time)"

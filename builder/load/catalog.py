@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from builder.errors import Problem, RecipeError
-from builder.models import (
-    MISSING, Catalog, KvStore, Platforms, Recipe, RecipeEntry, RecipeSource, Strategy, StrategySource, Taxonomy, Where,
-)
 from builder.load.files import link_problem, regular_problem, walk
 from builder.load.messages import problems_from_validation
 from builder.load.yamlload import Loaded, load_yaml_file
+from builder.models import (
+    MISSING,
+    Catalog,
+    KvStore,
+    Platforms,
+    Recipe,
+    RecipeEntry,
+    RecipeSource,
+    Strategy,
+    StrategySource,
+    Taxonomy,
+    Where,
+)
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -39,7 +49,7 @@ def recipe_walk(root: Path) -> tuple[list[Path], list[Problem]]:
     return walk(root, models) if models.is_dir() else ([], [])
 
 
-def hf_id_for(root: Path, file: Path) -> Optional[str]:
+def hf_id_for(root: Path, file: Path) -> str | None:
     """`<org>/<file name without .yaml>`; intermediate folders are ignored (spec §1.2)."""
     parts = file.relative_to(root / "models").parts
     if len(parts) < 2:
@@ -63,7 +73,7 @@ class _Loader:
         except ValueError:
             return file.as_posix()
 
-    def load(self, file: Path, allow_null: bool = False) -> tuple[Any, Optional[Loaded]]:
+    def load(self, file: Path, allow_null: bool = False) -> tuple[Any, Loaded | None]:
         display = self.display(file)
         try:
             loaded = load_yaml_file(file, display)
@@ -112,7 +122,8 @@ def read_catalog(root: Path) -> Loading:
     elif taxonomy_file.exists() and not taxonomy_file.is_dir() and regular_problem(root, taxonomy_file):
         ld.problems.append(regular_problem(root, taxonomy_file))  # type: ignore[arg-type]
     elif not taxonomy_file.is_file():
-        ld.problems.append(Problem(ld.display(taxonomy_file), message="taxonomy.yaml is missing: every recipe folder needs one"))
+        ld.problems.append(Problem(ld.display(taxonomy_file),
+                                   message="taxonomy.yaml is missing: every recipe folder needs one"))
     else:
         taxonomy_raw, loaded = ld.load(taxonomy_file)
         if loaded is not None and taxonomy_raw is not MISSING:
@@ -154,7 +165,7 @@ def read_catalog(root: Path) -> Loading:
             strategy_files.append((strategy.name, raw))
 
     kv_stores: dict[str, KvStore] = {}
-    kv_files: Optional[list[tuple[str, Any]]] = None
+    kv_files: list[tuple[str, Any]] | None = None
     kv_dir = root / "kv_store"
     if kv_dir.is_dir():  # required by the 2026-08 API edition only (checked where the API is built)
         kv_files = []
@@ -179,7 +190,8 @@ def read_catalog(root: Path) -> Loading:
         display = ld.display(file)
         hf_id = hf_id_for(root, file)
         if hf_id is None:
-            ld.problems.append(Problem(display, message="recipes belong in models/<org>/<repo>.yaml, not directly in models/"))
+            ld.problems.append(Problem(
+                display, message="recipes belong in models/<org>/<repo>.yaml, not directly in models/"))
             continue
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
@@ -190,7 +202,8 @@ def read_catalog(root: Path) -> Loading:
         if recipe is not None:
             entries.append(RecipeEntry(hf_id, file, display, raw, recipe, loaded.where, loaded.source))
 
-    catalog = Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), taxonomy_raw, strategies, strategies_raw,
+    raw_taxonomy = taxonomy_raw if isinstance(taxonomy_raw, dict) else {}
+    catalog = Catalog(root, taxonomy or Taxonomy(hardware_profiles={}), raw_taxonomy, strategies, strategies_raw,
                       tuple(strategy_files), platforms_raw, tuple(entries), ld.where,
                       strategy_sources=tuple(sources), recipe_sources=tuple(ids), platforms=platforms,
                       kv_stores=kv_stores, kv_store_files=tuple(kv_files) if kv_files is not None else None)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -57,9 +58,9 @@ def _data_path(data: Any, loc: tuple) -> tuple[tuple, Any, bool]:
     node = data
     exists = True
     for step in loc:
-        if isinstance(node, dict) and isinstance(step, str) and step in node:
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        in_map = isinstance(node, dict) and isinstance(step, str) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_map or in_list:
             node = node[step]
         elif _is_union_tag(step):
             continue
@@ -69,7 +70,7 @@ def _data_path(data: Any, loc: tuple) -> tuple[tuple, Any, bool]:
     return tuple(path), node, exists
 
 
-def _model_at(model: type, loc: tuple) -> Optional[type[BaseModel]]:
+def _model_at(model: type, loc: tuple) -> type[BaseModel] | None:
     """The pydantic model class describing the mapping at `loc` (for did-you-mean hints)."""
     current: Any = model
     for step in loc:
@@ -137,7 +138,7 @@ def _message(err: dict, model: type[BaseModel], loc: tuple, value: Any, exists: 
 
 def problems_from_validation(error: ValidationError, model: type[BaseModel], data: Any,
                              where: Callable[[tuple], tuple[int, int]], display: str) -> list[Problem]:
-    grouped: dict[tuple, list[tuple[dict, Any, bool]]] = {}
+    grouped: dict[tuple, list[tuple[Any, Any, bool]]] = {}  # (pydantic's ErrorDetails, value, exists)
     for err in error.errors(include_url=False):
         loc, value, exists = _data_path(data, tuple(err["loc"]))
         grouped.setdefault(loc, []).append((err, value, exists))

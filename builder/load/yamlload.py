@@ -14,17 +14,18 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from builder.load._yaml_construct import Builder, LoadFailure
 from builder.errors import Problem, RecipeError, dotted
+from builder.load._yaml_construct import Builder, LoadFailure
 from builder.text import describe, invisible_in
 
-__all__ = ["Loaded", "load_yaml", "load_yaml_file", "dotted", "MAX_FILE_BYTES"]
+__all__ = ["MAX_FILE_BYTES", "Loaded", "dotted", "load_yaml", "load_yaml_file"]
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: real recipes are a few KiB
 MAX_DEPTH = 100

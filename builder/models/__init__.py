@@ -2,13 +2,42 @@
 from builder.models.catalog import MISSING, Catalog, RecipeEntry, RecipeSource, StrategySource, Where
 from builder.models.platforms import Platform, Platforms
 from builder.models.recipe import (
-    Dependency, Feature, HardwareOverride, Meta, ModelInfo, PoolOverride, Recipe, StrategyOverride, Variant,
+    Dependency,
+    Feature,
+    HardwareOverride,
+    Meta,
+    ModelInfo,
+    PoolOverride,
+    Recipe,
+    StrategyOverride,
+    Variant,
 )
+
 from .strategy import KvStore, PoolSpec, Strategy
 from .taxonomy import HardwareProfile, KvOffloadOption, Taxonomy
 
 __all__ = [
-    "MISSING", "Catalog", "RecipeEntry", "RecipeSource", "StrategySource", "Where",
-    "Dependency", "Feature", "HardwareOverride", "HardwareProfile", "KvOffloadOption", "KvStore", "Meta", "ModelInfo", "Platform", "Platforms",
-    "PoolOverride", "PoolSpec", "Recipe", "Strategy", "StrategyOverride", "Taxonomy", "Variant",
+    "MISSING",
+    "Catalog",
+    "Dependency",
+    "Feature",
+    "HardwareOverride",
+    "HardwareProfile",
+    "KvOffloadOption",
+    "KvStore",
+    "Meta",
+    "ModelInfo",
+    "Platform",
+    "Platforms",
+    "PoolOverride",
+    "PoolSpec",
+    "Recipe",
+    "RecipeEntry",
+    "RecipeSource",
+    "Strategy",
+    "StrategyOverride",
+    "StrategySource",
+    "Taxonomy",
+    "Variant",
+    "Where",
 ]

@@ -1,13 +1,13 @@
 """Shared base for every schema model: strict, closed, immutable."""
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # Values an environment mapping may hold. YAML numbers and booleans are allowed because the
 # reference API echoes them as-is (and prints them with String() in docker `-e` flags).
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 EnvMap = dict[str, Scalar]
 ArgList = Annotated[list[str], Field(description="`vllm serve` arguments: one flag or one value per item")]
 
@@ -17,7 +17,7 @@ MAX_GPUS = 1024
 GpuCount = Annotated[int, Field(ge=1, le=MAX_GPUS)]
 """A count of accelerators (per node, per tensor-parallel group): 1 to 1024."""
 NodeCount = Annotated[int, Field(ge=1, le=1024)]
-Gigabytes = Annotated[Union[int, Annotated[float, Field(allow_inf_nan=False)]], Field(ge=0, le=1_000_000)]
+Gigabytes = Annotated[int | Annotated[float, Field(allow_inf_nan=False)], Field(ge=0, le=1_000_000)]
 """Memory in GB: a finite number from 0 to 1,000,000."""
 Text = Annotated[str, Field(min_length=1)]
 """A required string that may not be empty."""

@@ -1,8 +1,6 @@
 """Third-party places to self-host vLLM (``platforms.yaml``)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from builder.models._base import Schema
 
 
@@ -11,7 +9,7 @@ class Platform(Schema):
     name: str
     url: str
     blurb: str = ""
-    install: Optional[str] = None
+    install: str | None = None
 
 
 class Platforms(Schema):

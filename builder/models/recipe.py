@@ -1,14 +1,14 @@
 """One recipe (``models/<org>/<repo>.yaml``): a model, its checkpoints and how to serve them."""
 from __future__ import annotations
 
-from typing import Annotated, Optional, Union
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from builder.models._base import ArgList, EnvMap, Gigabytes, GpuCount, NodeCount, Schema, Text
 from builder.models.omni import Omni
 
-DockerImage = Union[str, dict[str, Union[str, dict[str, str]]]]
+DockerImage = str | dict[str, str | dict[str, str]]
 """A plain image (NVIDIA only), or a mapping keyed by brand (`nvidia`, `amd`, `tpu`, `intel`)
 whose values are images or CUDA maps (`cu129`/`cu130` → image)."""
 
@@ -16,18 +16,18 @@ whose values are images or CUDA maps (`cu129`/`cu130` → image)."""
 class PlatformLink(Schema):
     id: str
     """Platform id from `platforms.yaml` (e.g. `modal`)."""
-    blurb: Optional[str] = None
+    blurb: str | None = None
     """Text shown with the platform link on this recipe's page."""
-    install: Optional[str] = None
+    install: str | None = None
     """Install command for this model on the platform."""
-    script: Optional[str] = None
+    script: str | None = None
     """Script or command that starts the model on the platform."""
 
 
 class Meta(Schema):
     title: Text
     """Display name of the model, e.g. `GLM-5.2`."""
-    slug: Optional[str] = None
+    slug: str | None = None
     """Short lowercase name, e.g. `glm-5.2`; pages are addressed by hf id."""
     provider: Text
     """Who publishes the model, as shown on cards, e.g. `Qwen`."""
@@ -35,37 +35,37 @@ class Meta(Schema):
     """One or two sentences shown under the title, on cards and in search."""
     date_updated: str
     """`YYYY-MM-DD`."""
-    date_added: Optional[str] = None
+    date_added: str | None = None
     """`YYYY-MM-DD`: when the recipe was first published."""
-    default_hardware: Optional[str] = None
+    default_hardware: str | None = None
     """Hardware id to recommend first, when the default variant can run there (2026-08 edition)."""
-    difficulty: Optional[str] = None
+    difficulty: str | None = None
     """`beginner`, `intermediate` or `advanced`: how demanding the deployment is."""
     tasks: list[str] = Field(min_length=1)
     """`text`, `multimodal`, `embedding`, `omni` (see taxonomy)."""
-    performance_headline: Optional[str] = None
+    performance_headline: str | None = None
     """One line on what the model is best at, shown on the recipe page."""
     related_recipes: list[str] = []
     """Other recipes by hf id, e.g. `zai-org/GLM-5`."""
-    hardware: dict[str, Optional[str]] = {}
+    hardware: dict[str, str | None] = {}
     """Hardware id → `verified`, `unsupported` or a note. Listing a restricted profile shows it."""
     platforms: list[PlatformLink] = []
     """Third-party platforms (from `platforms.yaml`) that host this model."""
 
 
 class InstallStep(Schema):
-    command: Optional[str] = None
+    command: str | None = None
     """Replaces the synthesized install command."""
-    note: Optional[str] = None
+    note: str | None = None
     """Shown under the install command."""
 
 
 class InstallConfig(Schema):
     """Overrides for the synthesized install block; `false` hides a method."""
 
-    pip: Union[InstallStep, bool, None] = None
+    pip: InstallStep | bool | None = None
     """`pip` install step: a mapping to override it, `false` to hide it."""
-    docker: Union[InstallStep, bool, None] = None
+    docker: InstallStep | bool | None = None
     """`docker pull` step: a mapping to override it, `false` to hide it."""
 
 
@@ -77,90 +77,90 @@ class DockerSource(Schema):
 class ModelInfo(Schema):
     model_id: Text
     """The Hugging Face checkpoint `vllm serve` loads by default."""
-    min_vllm_version: Optional[str] = None
+    min_vllm_version: str | None = None
     """Oldest vLLM release that serves the model, e.g. `0.11.0`."""
     nightly_required: bool = False
     """True when no vLLM release serves it yet: install and images use nightly builds."""
-    docker_image: Optional[DockerImage] = None
+    docker_image: DockerImage | None = None
     """Image for `docker run`: one string (NVIDIA), or per brand (`nvidia`, `amd`, `tpu`, `intel`)."""
-    architecture: Optional[str] = None
+    architecture: str | None = None
     """`dense` or `moe`."""
-    parameter_count: Optional[str] = None
+    parameter_count: str | None = None
     """Total parameters as shown, e.g. `743B`."""
-    active_parameters: Optional[str] = None
+    active_parameters: str | None = None
     """Parameters active per token (MoE), e.g. `39B`."""
-    context_length: Optional[Annotated[int, Field(ge=0)]] = None
+    context_length: Annotated[int, Field(ge=0)] | None = None
     """Maximum context in tokens (0: not applicable, e.g. image or audio models)."""
     base_args: ArgList = []
     """`vllm serve` arguments of every command, one flag or one value per item."""
     base_env: EnvMap = {}
     """Environment variables of every command."""
-    install: Optional[InstallConfig] = None
+    install: InstallConfig | None = None
     """Overrides for the install instructions shown with the recipe."""
-    docker_source: Optional[DockerSource] = None
+    docker_source: DockerSource | None = None
     """A local source checkout to mount into the container (omni recipes)."""
-    supports_dcp: Optional[bool] = None
+    supports_dcp: bool | None = None
     """True offers `--decode-context-parallel-size 8` among the advanced options."""
-    flashinfer_autotune: Optional[bool] = None
+    flashinfer_autotune: bool | None = None
     """True offers `--no-enable-flashinfer-autotune` among the advanced options."""
 
 
 class FeatureOverride(Schema):
-    args: Optional[ArgList] = None
+    args: ArgList | None = None
     """Arguments that replace the feature's `args` on this hardware."""
 
 
 class FeatureMode(Schema):
     """One way to run a feature (e.g. one speculative-decoding method); exactly one mode is active."""
 
-    label: Optional[str] = None
+    label: str | None = None
     """Short name on the mode button."""
     description: str = ""
     """What this mode does."""
     args: ArgList = []
     """`vllm serve` arguments of this mode."""
-    variants: Optional[list[str]] = None
+    variants: list[str] | None = None
     """Variants this mode is offered for (absent or empty: all)."""
-    hardware: dict[str, Optional[str]] = {}
+    hardware: dict[str, str | None] = {}
     """Hardware id or generation → `unsupported` hides the mode there."""
-    hardware_overrides: dict[str, Optional[FeatureOverride]] = {}
+    hardware_overrides: dict[str, FeatureOverride | None] = {}
     """Hardware id, generation, brand (lower case) or `default` → replacement args."""
 
 
 class Companion(Schema):
     """A process to run beside `vllm serve` on the same node (single-node renderings list it)."""
 
-    label: Optional[str] = None
+    label: str | None = None
     """Name of the process, e.g. `LMCache Server`."""
-    description: Optional[str] = None
+    description: str | None = None
     """Where and when to run it."""
-    command: Optional[str] = None
+    command: str | None = None
     """Shell command that starts it."""
 
 
 class Feature(Schema):
     description: str = ""
     """What the feature does, shown next to its toggle."""
-    label: Optional[str] = None
+    label: str | None = None
     """Short name on the feature toggle."""
     args: ArgList = []
     """`vllm serve` arguments the feature adds, one flag or one value per item (not with `modes`)."""
-    hardware_overrides: dict[str, Optional[FeatureOverride]] = {}
+    hardware_overrides: dict[str, FeatureOverride | None] = {}
     """Generation (or `nvidia`) → replacement args on that hardware."""
-    modes: Optional[dict[str, FeatureMode]] = None
+    modes: dict[str, FeatureMode] | None = None
     """Alternative ways to run the feature; the effective mode's args replace `args`."""
-    default_mode: Optional[str] = None
+    default_mode: str | None = None
     """Mode used unless a variant's `default_modes` picks another."""
     strategies: list[str] = []
     """Strategies the feature applies to (empty: all)."""
-    hardware: dict[str, Optional[str]] = {}
+    hardware: dict[str, str | None] = {}
     """Hardware id → `unsupported` (informational)."""
-    companion: Optional[Companion] = None
+    companion: Companion | None = None
     """A process to start beside the server when the feature is on."""
 
 
 class VariantHardwareOverride(Schema):
-    docker_image: Optional[str] = None
+    docker_image: str | None = None
     """Image to use on this hardware instead of the recipe's."""
     extra_args: ArgList = []
     """Arguments added on this hardware."""
@@ -169,14 +169,14 @@ class VariantHardwareOverride(Schema):
 
 
 class PrecisionHardware(Schema):
-    brand: Optional[str] = None
+    brand: str | None = None
     """Required brand, e.g. `NVIDIA`."""
-    generation: Optional[str] = None
+    generation: str | None = None
     """Required generation, e.g. `blackwell`."""
 
 
 class Variant(Schema):
-    model_id: Optional[str] = None
+    model_id: str | None = None
     """Checkpoint of this variant; a non-default variant with one gets its own API document."""
     precision: Text
     """`bf16`, `fp8`, `nvfp4`, `mxfp4`, … (`nvfp4`/`fp4` need NVIDIA Blackwell)."""
@@ -184,14 +184,14 @@ class Variant(Schema):
     """Memory the weights need, in GB; decides node counts and fit."""
     description: str = ""
     """What sets this checkpoint apart, shown when it is selected."""
-    label: Optional[str] = None
+    label: str | None = None
     """Short name on the variant button (default: the precision in capitals)."""
-    tp: Union[GpuCount, dict[str, Optional[GpuCount]], None] = None
+    tp: GpuCount | dict[str, GpuCount | None] | None = None
     """Tensor-parallel size for single-node TP (capped at the node's GPU count, except on CPUs), or a
     mapping keyed by hardware id, generation, brand (lower case) or `default`."""
-    min_vllm_version: Optional[str] = None
+    min_vllm_version: str | None = None
     """Oldest vLLM release that serves this checkpoint."""
-    precision_hardware: Optional[PrecisionHardware] = None
+    precision_hardware: PrecisionHardware | None = None
     """Where this precision runs; replaces the built-in NVFP4/FP4 → NVIDIA Blackwell rule."""
     default_modes: dict[str, str] = {}
     """Feature → mode selected for this variant; the feature is on even if opt-in."""
@@ -201,9 +201,9 @@ class Variant(Schema):
     """Environment variables this variant adds (the 2026-06 edition ignores them on `default`)."""
     supported_hardware: list[str] = []
     """Allow-list of hardware ids (empty: any)."""
-    hardware_overrides: dict[str, Optional[VariantHardwareOverride]] = {}
+    hardware_overrides: dict[str, VariantHardwareOverride | None] = {}
     """Hardware id → args, env or image for this variant there."""
-    docker_image: Optional[DockerImage] = None
+    docker_image: DockerImage | None = None
     """Image for this variant: a string (NVIDIA) or per brand."""
 
 
@@ -212,7 +212,7 @@ class HardwareOverride(Schema):
     """Arguments added on this hardware; a repeated flag replaces an earlier value."""
     extra_env: EnvMap = {}
     """Environment variables added on this hardware."""
-    install_note: Optional[str] = None
+    install_note: str | None = None
     """Note shown with the install instructions on this hardware."""
 
 
@@ -223,25 +223,25 @@ class PoolOverride(Schema):
     """More arguments added to this pool's commands."""
     env: EnvMap = {}
     """Environment variables of this pool."""
-    parallelism: Optional[str] = None
+    parallelism: str | None = None
     """`tp`, `tep` or `dep`: how the pool is parallelized."""
-    tp: Optional[GpuCount] = None
+    tp: GpuCount | None = None
     """Tensor-parallel size inside a `dep` pool."""
-    parallel_flag: Optional[str] = None
+    parallel_flag: str | None = None
     """Flag that receives the pool's parallel size."""
-    nodes: Union[NodeCount, dict[str, NodeCount], None] = None
+    nodes: NodeCount | dict[str, NodeCount] | None = None
     """Informational only: the node plan comes from memory sizes."""
-    hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
+    hardware_overrides: dict[str, HardwareOverride | None] = {}
     """Hardware id → args/env added to this pool there (after every other override)."""
 
 
 class RouterOverride(Schema):
-    intra_node_data_parallel_size: Optional[int] = None
+    intra_node_data_parallel_size: int | None = None
     """Replaces the router's `--intra-node-data-parallel-size`."""
 
 
 class StrategyOverride(Schema):
-    tp: Union[GpuCount, dict[str, Optional[GpuCount]], None] = None
+    tp: GpuCount | dict[str, GpuCount | None] | None = None
     """Tensor-parallel size for `single_node_tp` (capped at the node's GPU count, except on CPUs),
     or a mapping keyed by hardware id, generation, brand (lower case) or `default`."""
     extra_args: ArgList = []
@@ -252,16 +252,16 @@ class StrategyOverride(Schema):
     """Environment variables added with this strategy."""
     extra_env: EnvMap = {}
     """More environment variables added with this strategy."""
-    hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
+    hardware_overrides: dict[str, HardwareOverride | None] = {}
     """Generation keys replace the recipe-level `hardware_overrides` for this strategy; exact hardware
     ids add to them (2026-08 edition)."""
-    prefill: Optional[PoolOverride] = None
+    prefill: PoolOverride | None = None
     """Prefill pool settings (`pd_cluster`)."""
-    decode: Optional[PoolOverride] = None
+    decode: PoolOverride | None = None
     """Decode pool settings (`pd_cluster`)."""
     pool_modes: list[str] = []
     """`pd_cluster`: pool parallelisms (`tp`, `tep`, `dep`) to offer, narrowing the recipe's strategies."""
-    router: Optional[RouterOverride] = None
+    router: RouterOverride | None = None
     """`pd_cluster`: router settings."""
 
 
@@ -272,7 +272,7 @@ class Dependency(Schema):
     """Why or when it is needed."""
     optional: bool = False
     """True when the model serves without it."""
-    brand: Optional[str] = None
+    brand: str | None = None
     """Only needed on this brand, e.g. `NVIDIA`."""
     install_modes: list[str] = []
     """Install methods (`pip`, `docker`) the step belongs to (empty: all)."""
@@ -290,7 +290,7 @@ class HardwareNote(Schema):
     """Heading of the note."""
     body: str = ""
     """Text of the note."""
-    link: Optional[NoteLink] = None
+    link: NoteLink | None = None
     """A link shown under the note."""
 
 
@@ -299,7 +299,7 @@ class Recipe(Schema):
     """What the page says about the model."""
     model: ModelInfo
     """The checkpoint and what every command shares."""
-    features: dict[str, Optional[Feature]] = {}
+    features: dict[str, Feature | None] = {}
     """Optional server features (tool calling, reasoning, …), on by default unless opted in."""
     opt_in_features: list[str] = []
     """Features that stay off until the user turns them on."""
@@ -309,17 +309,17 @@ class Recipe(Schema):
     """Checkpoints and precisions, keyed by name; `default` is required and selected first."""
     compatible_strategies: list[str] = []
     """Strategy names the model supports, in the order they are offered."""
-    default_strategy: Optional[str] = None
+    default_strategy: str | None = None
     """Strategy to recommend (its `multi_node_` sibling when the weights need several nodes)."""
-    hardware_overrides: dict[str, Optional[HardwareOverride]] = {}
+    hardware_overrides: dict[str, HardwareOverride | None] = {}
     """Generation (`hopper`, `blackwell`, `amd`, `tpu`, `cpu`) or `nvidia` → extra args/env."""
-    strategy_overrides: dict[str, Optional[StrategyOverride]] = {}
+    strategy_overrides: dict[str, StrategyOverride | None] = {}
     """Strategy name → extra args, env, `tp` or pool settings with that strategy."""
-    strategy_hardware: dict[str, dict[str, Optional[str]]] = {}
+    strategy_hardware: dict[str, dict[str, str | None]] = {}
     """Strategy → {hardware id, generation, brand (lower case) or `default` → `supported`,
     `verified` or `unsupported`}: per-hardware switches; `supported` also offers a strategy that is
     not in `compatible_strategies` there."""
-    strategy_min_gpus: Union[int, dict[str, Union[int, dict[str, int], None]], None] = None
+    strategy_min_gpus: int | dict[str, int | dict[str, int] | None] | None = None
     """GPU floor: a number for every strategy, or strategy → GPUs and hardware id → (number or
     strategy → GPUs); node counts are raised to reach it."""
     kv_offload_support: dict[str, str] = {}
@@ -330,7 +330,7 @@ class Recipe(Schema):
     """Hardware id → a note shown when that hardware is selected."""
     dependencies: list[Dependency] = []
     """Extra install steps shown with the install instructions."""
-    omni: Optional[Omni] = None
+    omni: Omni | None = None
     """Serving details of omni (any-to-any) models, which get no synthesized commands."""
     guide: str = ""
     """Markdown shown on the recipe page."""

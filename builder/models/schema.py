@@ -15,7 +15,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -77,7 +77,7 @@ def is_model(tp: Any) -> bool:
 Shape = Literal["model", "map", "list"]
 
 
-def nested(tp: Any) -> Optional[tuple[Shape, type[BaseModel]]]:
+def nested(tp: Any) -> tuple[Shape, type[BaseModel]] | None:
     """The model a field holds directly, as map values or as list items; None for plain values."""
     for member in _members(tp):
         if is_model(member):

@@ -1,7 +1,7 @@
 """Serving strategies (``strategies/*.yaml``): how a model is spread over GPUs and nodes."""
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from builder.models._base import ArgList, EnvMap, GpuCount, Schema, Text
 
@@ -9,10 +9,10 @@ from builder.models._base import ArgList, EnvMap, GpuCount, Schema, Text
 class HardwareMatch(Schema):
     """Display hints: which hardware the strategy suits. Not used by synthesis."""
 
-    min_gpus: Optional[GpuCount] = None
-    max_gpus: Optional[GpuCount] = None
-    multi_node: Optional[bool] = None
-    architecture: Optional[str] = None
+    min_gpus: GpuCount | None = None
+    max_gpus: GpuCount | None = None
+    multi_node: bool | None = None
+    architecture: str | None = None
 
 
 class PoolSpec(Schema):
@@ -20,9 +20,9 @@ class PoolSpec(Schema):
 
     vllm_args: ArgList = []
     env: EnvMap = {}
-    parallelism: Optional[str] = None
-    tp: Optional[GpuCount] = None
-    parallel_flag: Optional[str] = None
+    parallelism: str | None = None
+    tp: GpuCount | None = None
+    parallel_flag: str | None = None
 
 
 class RouterSpec(Schema):
@@ -33,26 +33,26 @@ class Strategy(Schema):
     name: Text
     deploy_type: Literal["single_node", "multi_node", "pd_cluster"] = "single_node"
     display_name: str = ""
-    orientation: Optional[str] = None
+    orientation: str | None = None
     """`latency`, `balanced`, `throughput` or `production`: what the strategy optimizes."""
     description: str = ""
-    hardware_match: Optional[HardwareMatch] = None
+    hardware_match: HardwareMatch | None = None
     vllm_args: ArgList = []
-    parallel_flag: Optional[str] = None
+    parallel_flag: str | None = None
     """Flag that receives the parallel size (default `--tensor-parallel-size`)."""
-    parallelism: Optional[Literal["tp_pp", "tp_dp"]] = None
+    parallelism: Literal["tp_pp", "tp_dp"] | None = None
     """`tp_pp`: TP inside a node, pipeline stages across nodes; `tp_dp`: TP inside a node, one
     data-parallel replica per node (2026-08 edition)."""
     env: EnvMap = {}
-    prefill: Optional[PoolSpec] = None
-    decode: Optional[PoolSpec] = None
-    router: Optional[RouterSpec] = None
+    prefill: PoolSpec | None = None
+    decode: PoolSpec | None = None
+    router: RouterSpec | None = None
 
 
 class KvRouter(Schema):
-    policy: Optional[str] = None
-    install: Optional[str] = None
-    port: Optional[int] = None
+    policy: str | None = None
+    install: str | None = None
+    port: int | None = None
 
 
 class KvVllm(Schema):
@@ -60,9 +60,9 @@ class KvVllm(Schema):
 
     vllm_args: ArgList = []
     env: EnvMap = {}
-    install: Union[str, dict[str, str], None] = None
+    install: str | dict[str, str] | None = None
     """Extra pip install: one command, or per brand (`nvidia`, `amd`)."""
-    port: Optional[int] = None
+    port: int | None = None
 
 
 class KvPdRole(Schema):
@@ -70,21 +70,21 @@ class KvPdRole(Schema):
 
 
 class KvPd(Schema):
-    prefill: Optional[KvPdRole] = None
-    decode: Optional[KvPdRole] = None
+    prefill: KvPdRole | None = None
+    decode: KvPdRole | None = None
 
 
 class KvProcess(Schema):
-    command: Optional[str] = None
-    description: Optional[str] = None
-    note: Optional[str] = None
-    config: Optional[dict[str, Any]] = None
+    command: str | None = None
+    description: str | None = None
+    note: str | None = None
+    config: dict[str, Any] | None = None
 
 
 class KvVllmConfig(Schema):
-    mode: Optional[str] = None
-    note: Optional[str] = None
-    template: Optional[dict[str, Any]] = None
+    mode: str | None = None
+    note: str | None = None
+    template: dict[str, Any] | None = None
 
 
 class KvStore(Schema):
@@ -93,15 +93,15 @@ class KvStore(Schema):
     name: str
     deploy_type: Literal["kv_store_lb"]
     display_name: str = ""
-    label: Optional[str] = None
-    order: Optional[int] = None
+    label: str | None = None
+    order: int | None = None
     description: str = ""
-    router: Optional[KvRouter] = None
-    vllm: Optional[KvVllm] = None
-    pd: Optional[KvPd] = None
-    mooncake_master: Optional[KvProcess] = None
-    mooncake_store_config: Optional[KvProcess] = None
-    mooncake_vllm_config: Optional[KvVllmConfig] = None
-    min_vllm_version: Optional[str] = None
-    default_instances: Optional[int] = None
+    router: KvRouter | None = None
+    vllm: KvVllm | None = None
+    pd: KvPd | None = None
+    mooncake_master: KvProcess | None = None
+    mooncake_store_config: KvProcess | None = None
+    mooncake_vllm_config: KvVllmConfig | None = None
+    min_vllm_version: str | None = None
+    default_instances: int | None = None
     """vLLM instances behind the router (default 2)."""

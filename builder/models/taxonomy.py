@@ -1,9 +1,7 @@
 """The shared vocabulary: hardware profiles and tasks (``taxonomy.yaml``)."""
 from __future__ import annotations
 
-from typing import Optional, Union
-
-from builder.models._base import GpuCount, Gigabytes, Schema, Text
+from builder.models._base import Gigabytes, GpuCount, Schema, Text
 
 
 class HardwareProfile(Schema):
@@ -11,9 +9,9 @@ class HardwareProfile(Schema):
 
     brand: Text
     """Vendor: `NVIDIA`, `AMD`, `Google` (TPU) or `Intel` (CPU)."""
-    generation: Optional[Union[str, list[str]]] = None
+    generation: str | list[str] | None = None
     """Architecture family used by overrides: `hopper`, `blackwell`, `amd`, `tpu`, `cpu`."""
-    gpu_generation: Optional[Union[str, list[str]]] = None
+    gpu_generation: str | list[str] | None = None
     """Older spelling of `generation`."""
     display_name: Text
     description: str = ""
@@ -62,36 +60,36 @@ class Task(Schema):
 
 class KvOffloadGroup(Schema):
     display_name: str = ""
-    label: Optional[str] = None
-    order: Optional[int] = None
-    sub_row_label: Optional[str] = None
-    docs_url: Optional[str] = None
-    tooltip: Optional[str] = None
+    label: str | None = None
+    order: int | None = None
+    sub_row_label: str | None = None
+    docs_url: str | None = None
+    tooltip: str | None = None
     description: str = ""
 
 
 class KvOffloadCompanion(Schema):
-    label: Optional[str] = None
-    description: Optional[str] = None
-    command: Optional[str] = None
+    label: str | None = None
+    description: str | None = None
+    command: str | None = None
 
 
 class KvOffloadOption(Schema):
     """One KV-cache offload option offered beside the strategies (echoed; inert in the API)."""
 
     display_name: str = ""
-    label: Optional[str] = None
-    group: Optional[str] = None
-    order: Optional[int] = None
+    label: str | None = None
+    group: str | None = None
+    order: int | None = None
     requires_opt_in: bool = False
     brands: list[str] = []
     strategies: list[str] = []
     description: str = ""
-    env: dict[str, Union[str, int, float, bool]] = {}
+    env: dict[str, str | int | float | bool] = {}
     args: list[str] = []
-    install: Optional[str] = None
-    docs_url: Optional[str] = None
-    companion: Optional[KvOffloadCompanion] = None
+    install: str | None = None
+    docs_url: str | None = None
+    companion: KvOffloadCompanion | None = None
 
 
 class Taxonomy(Schema):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.models import HardwareProfile, Taxonomy
 
@@ -32,7 +32,7 @@ class VariantFacts:
     precision: str
     vram_gb: float
     description: str
-    model_id: Optional[str]
+    model_id: str | None
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class RecipeFacts:
     architecture: str
     params: str
     active: str
-    params_b: Optional[float]
-    context_length: Optional[int]
+    params_b: float | None
+    context_length: int | None
     min_vllm: str
     nightly: bool
     omni: bool
@@ -70,7 +70,7 @@ class RecipeFacts:
         return self.tasks[0] if self.tasks else "other"
 
     @property
-    def default_variant(self) -> Optional[VariantFacts]:
+    def default_variant(self) -> VariantFacts | None:
         return next((v for v in self.variants if v.key == "default"), self.variants[0] if self.variants else None)
 
 
@@ -106,7 +106,7 @@ class SiteFacts:
     def _by_id(self) -> dict[str, RecipeFacts]:
         return {r.hf_id: r for r in self.recipes}
 
-    def get(self, hf_id: str) -> Optional[RecipeFacts]:
+    def get(self, hf_id: str) -> RecipeFacts | None:
         return self._by_id.get(hf_id)
 
     def task_name(self, task: str) -> str:
@@ -119,13 +119,13 @@ def provider_name(recipes: Iterable[RecipeFacts], org: str) -> str:
     return names.most_common(1)[0][0] if names else org
 
 
-def params_in_billions(value: str) -> Optional[float]:
+def params_in_billions(value: str) -> float | None:
     """`"743B"` → 743.0, `"1.2T"` → 1200.0, `"350M"` → 0.35; None when unparseable."""
     m = _SIZE.match(value or "")
     return float(m.group(1)) * _SCALE[m.group(2).upper()] if m else None
 
 
-def taxonomy_of(catalog: "Catalog") -> Taxonomy:
+def taxonomy_of(catalog: Catalog) -> Taxonomy:
     typed = getattr(catalog, "taxonomy", None)
     return typed if isinstance(typed, Taxonomy) else Taxonomy.model_validate(catalog.taxonomy_raw)
 
@@ -135,7 +135,7 @@ def _commands(rec: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((label, rec[key]) for label, key in labelled if isinstance(rec.get(key), str))
 
 
-def _source(entry: "RecipeEntry", root: Optional[Path]) -> str:
+def _source(entry: RecipeEntry, root: Path | None) -> str:
     path = Path(entry.path)
     if root is not None:
         try:
@@ -146,8 +146,8 @@ def _source(entry: "RecipeEntry", root: Optional[Path]) -> str:
     return "/".join(parts[parts.index("models"):]) if "models" in parts else path.name
 
 
-def recipe_facts(entry: "RecipeEntry", doc: dict[str, Any], hardware: dict[str, HardwareProfile],
-                 root: Optional[Path] = None) -> RecipeFacts:
+def recipe_facts(entry: RecipeEntry, doc: dict[str, Any], hardware: dict[str, HardwareProfile],
+                 root: Path | None = None) -> RecipeFacts:
     r = entry.recipe
     org, _, repo = entry.hf_id.partition("/")
     variants = tuple(
@@ -180,7 +180,7 @@ def recipe_facts(entry: "RecipeEntry", doc: dict[str, Any], hardware: dict[str, 
     )
 
 
-def site_facts(catalog: "Catalog", docs: dict[str, dict[str, Any]], root: Optional[Path] = None) -> SiteFacts:
+def site_facts(catalog: Catalog, docs: dict[str, dict[str, Any]], root: Path | None = None) -> SiteFacts:
     """Facts for every recipe; `docs` maps hf id → its parsed API document."""
     taxonomy = taxonomy_of(catalog)
     hardware = dict(taxonomy.hardware_profiles)

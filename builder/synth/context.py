@@ -4,14 +4,14 @@ arguments and environment (§6.15)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.models import HardwareProfile, KvStore, Recipe, Strategy, StrategyOverride, Variant
-
-from .docker import docker_forms, flags_key, mounts
-from .deployment import Launch, Pool, Selection
-from .edition import NEWEST, Edition
 from builder.models.taxonomy import UNKNOWN_PROFILE
+
+from .deployment import Launch, Pool, Selection
+from .docker import docker_forms, flags_key, mounts
+from .edition import NEWEST, Edition
 from .modes import FeatureScope, feature_tokens
 from .plan import variant_of
 from .shell import finish, join_command
@@ -32,13 +32,13 @@ class Context:
     hw: str
     profile: HardwareProfile
     gpus: int
-    override: Optional[StrategyOverride]
+    override: StrategyOverride | None
     model: str
     features: tuple[str, ...]
     hw_layers: tuple[Any, ...] = ()
     """Hardware-override blocks applied in stage 6, in order (each has extra_args/extra_env)."""
     edition: Edition = NEWEST
-    kv: Optional[KvStore] = None
+    kv: KvStore | None = None
     instances: int = 1
     modes: tuple[tuple[str, str], ...] = ()
     offload: Any = None
@@ -65,7 +65,7 @@ def generation_block(table: dict, profile: HardwareProfile) -> Any:
     return None
 
 
-def hardware_layers(recipe: Recipe, variant: Variant, so: Optional[StrategyOverride], hw: str,
+def hardware_layers(recipe: Recipe, variant: Variant, so: StrategyOverride | None, hw: str,
                     profile: HardwareProfile, edition: Edition) -> tuple[Any, ...]:
     """§6.6: the strategy generation block replaces the recipe (and, 2026-08, variant) generation
     blocks; 2026-08 then adds the strategy's exact-hardware block."""
@@ -81,7 +81,7 @@ def hardware_layers(recipe: Recipe, variant: Variant, so: Optional[StrategyOverr
     return tuple(layer for layer in layers if layer is not None)
 
 
-def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Context:
+def make_context(catalog: Catalog, recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Context:
     variant = variant_of(recipe, sel.variant)
     profile = catalog.taxonomy.hardware_profiles.get(sel.hardware, UNKNOWN_PROFILE)
     strategy = catalog.strategies.get(sel.strategy) or Strategy.model_construct(
@@ -100,7 +100,7 @@ def make_context(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Ed
     )
 
 
-def _size(tp: Any, ctx: Context) -> Optional[int]:
+def _size(tp: Any, ctx: Context) -> int | None:
     value = tp if isinstance(tp, int) or not ctx.edition.tp_maps else hw_lookup(tp, ctx.hw, ctx.profile)
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         # 2026-08: a CPU "GPU count" is a socket count, so a recipe's TP is not capped (§6.4).
@@ -164,7 +164,7 @@ def base_env(ctx: Context) -> dict[str, Any]:
 
 
 def to_launch(ctx: Context, role: str, rank: int, tokens: list[str], env: dict[str, Any],
-            image: Optional[str], port: int, pool: Optional[Pool] = None) -> Launch:
+            image: str | None, port: int, pool: Pool | None = None) -> Launch:
     kept, lines_t = finish(tuple(tokens))
     lines = list(lines_t)
     argv = ["vllm", "serve", ctx.model, *kept]

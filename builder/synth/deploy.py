@@ -7,8 +7,10 @@ by repeating a flag.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
+from builder.jsonout import js_str
 from builder.models import Recipe
 
 from .context import Context, assemble, generation_block, make_context, node_env, single_node_size, to_launch
@@ -18,7 +20,6 @@ from .edition import NEWEST, Edition
 from .modes import companions
 from .offload import offload_companion
 from .plan import PD
-from builder.jsonout import js_str
 
 if TYPE_CHECKING:
     from builder.models import Catalog
@@ -41,10 +42,8 @@ def _dp_local(ctx: Context) -> int:
     found = ctx.gpus
     for i, tok in enumerate(tokens[:-1]):
         if tok == DP_LOCAL:
-            try:
+            with contextlib.suppress(ValueError):
                 found = int(float(tokens[i + 1]))
-            except ValueError:
-                pass
     return found
 
 
@@ -66,11 +65,11 @@ def _multi_node_parallel(ctx: Context, nodes: int, rank: int) -> list[str]:
     return out + (["--headless"] if rank else [])
 
 
-def deploy(catalog: "Catalog", recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Deployment:
+def deploy(catalog: Catalog, recipe: Recipe, sel: Selection, edition: Edition = NEWEST) -> Deployment:
     """Every command of one selection. Multi-node selections get a launch per node rank."""
     ctx = make_context(catalog, recipe, sel, edition)
     image = image_for(recipe, ctx.variant, ctx.hw, ctx.profile, edition)
-    deploy_type = ctx.strategy.deploy_type or "single_node"
+    deploy_type = ctx.strategy.deploy_type
     if deploy_type == PD:
         from builder.synth.pools import pd_launches
 

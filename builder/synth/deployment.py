@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
-NVL4_ONLY_ENV = ("VLLM_USE_NCCL_SYMM_MEM", "NCCL_CUMEM_ENABLE", "NCCL_MNNVL_ENABLE", "NCCL_NVLS_ENABLE", "UCX_NET_DEVICES")
+NVL4_ONLY_ENV = ("VLLM_USE_NCCL_SYMM_MEM", "NCCL_CUMEM_ENABLE", "NCCL_MNNVL_ENABLE", "NCCL_NVLS_ENABLE",
+                 "UCX_NET_DEVICES")
 """Variables that only make sense inside a GB200/GB300 NVLink domain."""
 NVL4_HARDWARE = ("gb200", "gb300")
 POOL_PORTS = {"prefill": 8001, "decode": 8002}
@@ -25,19 +26,19 @@ class Selection:
     strategy: str
     nodes: int = 1
     features: tuple[str, ...] = ()
-    prefill_nodes: Optional[int] = None
+    prefill_nodes: int | None = None
     """Nodes in the prefill pool (0: both roles share one node); None: sized from memory."""
-    decode_nodes: Optional[int] = None
-    prefill_mode: Optional[str] = None
+    decode_nodes: int | None = None
+    prefill_mode: str | None = None
     """Pool parallelism `tp`, `tep` or `dep`; None: the recipe's choice."""
-    decode_mode: Optional[str] = None
-    kv_store: Optional[str] = None
+    decode_mode: str | None = None
+    kv_store: str | None = None
     """A KV-store deployment wrapping `strategy` (the serving strategy), 2026-08 §6.15."""
-    instances: Optional[int] = None
+    instances: int | None = None
     """vLLM instances of the KV-store deployment; None: its `default_instances`."""
     modes: tuple[tuple[str, str], ...] = ()
     """(feature, mode) choices; features not listed use their effective mode (2026-08 §6.7.2)."""
-    kv_offload: Optional[str] = None
+    kv_offload: str | None = None
     """A KV-cache offload option of the taxonomy (2026-08 §6.16); never chosen by the API."""
 
 
@@ -64,9 +65,9 @@ class Launch:
     env: dict[str, Any]
     argv: tuple[str, ...]
     command: str
-    docker_argv: Optional[tuple[Any, ...]] = None
-    docker_command: Optional[str] = None
-    pool: Optional[Pool] = None
+    docker_argv: tuple[Any, ...] | None = None
+    docker_command: str | None = None
+    pool: Pool | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Deployment:
     deploy_type: str
     node_count: int
     env: dict[str, Any]
-    docker_image: Optional[str]
+    docker_image: str | None
     launches: tuple[Launch, ...]
     router_config: Any = field(default=None)
     kv: Any = None
@@ -84,4 +85,4 @@ class Deployment:
     """Processes to start beside a single-node server (2026-08 §6.7.4)."""
 
     def first(self, role: str, rank: int = 0) -> Launch:
-        return next(l for l in self.launches if l.role == role and l.rank == rank)
+        return next(launch for launch in self.launches if launch.role == role and launch.rank == rank)

@@ -2,13 +2,12 @@
 bind mounts for config paths and local model paths)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
+from builder.jsonout import js_str
 from builder.models import HardwareProfile, Recipe, Variant
 
 from .edition import NEWEST, Edition
-from builder.jsonout import js_str
-
 from .shell import CONTINUATION
 
 BRANDS = ("nvidia", "amd", "tpu", "intel")
@@ -29,7 +28,8 @@ NIGHTLY_IMAGE = {
 # Device access per brand: (text form with its own line break, argv form).
 GPU_FLAGS = {
     "nvidia": ("--gpus all", ["--gpus", "all"]),
-    "amd": ("--device=/dev/kfd --device=/dev/dri" + CONTINUATION + "--security-opt seccomp=unconfined --group-add video",
+    "amd": ("--device=/dev/kfd --device=/dev/dri" + CONTINUATION
+            + "--security-opt seccomp=unconfined --group-add video",
             ["--device=/dev/kfd", "--device=/dev/dri", "--security-opt", "seccomp=unconfined", "--group-add", "video"]),
     "tpu": ("--privileged --network host" + CONTINUATION + "-v /dev/shm:/dev/shm",
             ["--privileged", "--network", "host", "-v", "/dev/shm:/dev/shm"]),
@@ -72,7 +72,7 @@ def mounts(model: str, env: dict[str, Any]) -> list[str]:
     return out
 
 
-def _cuda_image(value: dict) -> Optional[str]:
+def _cuda_image(value: dict) -> str | None:
     return value.get("cu130") or value.get("cu129") or None
 
 
@@ -81,13 +81,13 @@ def _is_cuda_map(value: Any) -> bool:
 
 
 def image_for(recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile,
-              edition: Edition = NEWEST) -> Optional[str]:
+              edition: Edition = NEWEST) -> str | None:
     """The image a rendering runs in; None only for nightly recipes on Intel CPUs (no such image)."""
     brand = brand_key(profile)
     override = variant.hardware_overrides.get(hw)
     if override is not None and isinstance(override.docker_image, str):
         return override.docker_image
-    cuda_map: Optional[dict] = None
+    cuda_map: dict | None = None
     for source in (variant.docker_image, recipe.model.docker_image):
         if isinstance(source, str):
             if brand == "nvidia":
@@ -114,8 +114,9 @@ def image_for(recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfil
     return table.get(brand)
 
 
-def docker_forms(brand: str, image: Optional[str], env: dict[str, Any], port: int,
-                 model: str, lines: list[str], argv: list[str], extra_mounts: Optional[list[str]] = None) -> tuple[str, list[Any]]:
+def docker_forms(brand: str, image: str | None, env: dict[str, Any], port: int,
+                 model: str, lines: list[str], argv: list[str],
+                 extra_mounts: list[str] | None = None) -> tuple[str, list[Any]]:
     """`docker run …` as text and argv for a `vllm serve` command of the given lines/argv."""
     gpu_text, gpu_argv = GPU_FLAGS[brand]
     extra_mounts = extra_mounts or []
@@ -131,7 +132,8 @@ def docker_forms(brand: str, image: Optional[str], env: dict[str, Any], port: in
     text += f"\n  {image if image is not None else 'undefined'} {model}"
     if lines:
         text += CONTINUATION + CONTINUATION.join(lines)
-    d_argv: list[Any] = ["docker", "run", *gpu_argv, "--privileged", "--ipc=host", "-p", f"{port}:{port}", "-v", HF_CACHE]
+    d_argv: list[Any] = ["docker", "run", *gpu_argv, "--privileged", "--ipc=host", "-p", f"{port}:{port}",
+                         "-v", HF_CACHE]
     for mount in extra_mounts:
         d_argv += ["-v", mount]
     for pair in env_pairs:

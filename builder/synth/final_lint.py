@@ -21,13 +21,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from builder.synth.safety import locate_text
 from builder.check.lint.options import VllmOptions
 from builder.errors import Problem
 from builder.synth.deploy import deploy
 from builder.synth.deployment import Selection, SynthesisError
 from builder.synth.edition import NEWEST, Edition
 from builder.synth.plan import PD
+from builder.synth.safety import locate_text
 from builder.synth.select import listed_hardware, strategy_choices, strategy_kind
 
 if TYPE_CHECKING:

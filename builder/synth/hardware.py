@@ -1,7 +1,7 @@
 """Which hardware a variant can be served on, and what runs there (spec §5.2–5.4)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from builder.models import HardwareProfile, Recipe, Variant
 
@@ -15,7 +15,7 @@ _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}
 
 
 
-def precision_constraint(variant: Variant, edition: Edition = NEWEST) -> tuple[Optional[str], Optional[str]]:
+def precision_constraint(variant: Variant, edition: Edition = NEWEST) -> tuple[str | None, str | None]:
     """(brand, generation) the precision needs; `precision_hardware` replaces the FP4 rule (2026-08 §5.2)."""
     if edition.precision_hardware and variant.precision_hardware is not None:
         return variant.precision_hardware.brand, variant.precision_hardware.generation
@@ -43,7 +43,7 @@ def allowed_by_variant(variant: Variant, hw: str) -> bool:
 
 
 def incompatibility(recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile,
-                    edition: Edition = NEWEST) -> Optional[str]:
+                    edition: Edition = NEWEST) -> str | None:
     """Why `variant` cannot be served on `hw`, in words; None when it can."""
     if not precision_runs_on(variant, profile, edition):
         brand, generation = precision_constraint(variant, edition)
@@ -63,12 +63,12 @@ def _collation_key(hw: str) -> tuple:
     return tuple((cls(c), c.lower()) for c in hw), tuple(not c.islower() for c in hw)
 
 
-def compatible_ids(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
+def compatible_ids(catalog: Catalog, recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
     return [hw for hw, p in catalog.taxonomy.hardware_profiles.items()
             if incompatibility(recipe, variant, hw, p, edition) is None]
 
 
-def default_hardware(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> str:
+def default_hardware(catalog: Catalog, recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> str:
     """§5.3: the recipe's own choice (2026-08), Blackwell for FP4, h200, else by brand and name."""
     compatible = compatible_ids(catalog, recipe, variant, edition)
     if edition.default_hardware_rules:
@@ -87,7 +87,7 @@ def default_hardware(catalog: "Catalog", recipe: Recipe, variant: Variant, editi
     return min(compatible, key=lambda hw: (_BRAND_RANK.get(profiles[hw].brand, 9), _collation_key(hw)))
 
 
-def hardware_list(catalog: "Catalog", recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
+def hardware_list(catalog: Catalog, recipe: Recipe, variant: Variant, edition: Edition = NEWEST) -> list[str]:
     """Default hardware first, then every listed profile in taxonomy order (§5.2)."""
     default = default_hardware(catalog, recipe, variant, edition)
     profiles = catalog.taxonomy.hardware_profiles
@@ -97,7 +97,7 @@ def hardware_list(catalog: "Catalog", recipe: Recipe, variant: Variant, edition:
 
 
 def best_fitting_variant(recipe: Recipe, hw: str, profile: HardwareProfile,
-                         edition: Edition = NEWEST) -> Optional[str]:
+                         edition: Edition = NEWEST) -> str | None:
     """The largest variant that fits a node which cannot be clustered (§5.4 step 3)."""
     candidates = [key for key, v in recipe.variants.items()
                   if precision_runs_on(v, profile, edition) and allowed_by_variant(v, hw) and fits(v, profile)]

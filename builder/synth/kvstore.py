@@ -7,7 +7,7 @@ the connector arguments last and `$VLLM_INSTANCE_1` as rendezvous); this module 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from builder.models import KvStore
@@ -29,21 +29,21 @@ class KvParts:
 
     name: str
     serving_strategy: str
-    min_vllm_version: Optional[str]
+    min_vllm_version: str | None
     instances: int
-    vllm_install: Optional[str]
+    vllm_install: str | None
     master: dict[str, Any]
-    store: Optional[dict[str, Any]]
-    router: Optional[dict[str, Any]]
+    store: dict[str, Any] | None
+    router: dict[str, Any] | None
     mooncake_config: Any
     mooncake_config_note: str
 
 
-def instance_count(kv: "KvStore", requested: Optional[int] = None) -> int:
+def instance_count(kv: KvStore, requested: int | None = None) -> int:
     return requested or kv.default_instances or DEFAULT_INSTANCES
 
 
-def vllm_install(kv: "KvStore", brand: str) -> Optional[str]:
+def vllm_install(kv: KvStore, brand: str) -> str | None:
     """§6.15.4: the brand's extra pip install (CUDA wheel on NVIDIA, non-CUDA build on AMD)."""
     install = kv.vllm.install if kv.vllm else None
     if isinstance(install, dict):
@@ -52,7 +52,7 @@ def vllm_install(kv: "KvStore", brand: str) -> Optional[str]:
     return install if isinstance(install, str) else None
 
 
-def router_command(kv: "KvStore", instances: int) -> str:
+def router_command(kv: KvStore, instances: int) -> str:
     """`vllm-router` with one backend per instance, cache-aware balancing thresholds."""
     policy = (kv.router.policy if kv.router else None) or ROUTER_POLICY
     port = (kv.vllm.port if kv.vllm else None) or INSTANCE_PORT
@@ -63,7 +63,7 @@ def router_command(kv: "KvStore", instances: int) -> str:
     return lines[0] + " \\\n" + " \\\n".join("    " + line for line in lines[1:])
 
 
-def _store(kv: "KvStore") -> Optional[dict[str, Any]]:
+def _store(kv: KvStore) -> dict[str, Any] | None:
     spec = kv.mooncake_store_config
     if spec is None:
         return None
@@ -75,7 +75,7 @@ def _store(kv: "KvStore") -> Optional[dict[str, Any]]:
     return out
 
 
-def kv_parts(ctx: "Context") -> KvParts:
+def kv_parts(ctx: Context) -> KvParts:
     """The non-vLLM members of a kv rendering for the context's KV-store deployment."""
     kv = ctx.kv
     assert kv is not None

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from builder.models import HardwareProfile, Recipe, Variant
+from builder.models.recipe import effective_strategies
 
 from .deployment import Selection
 from .edition import Edition
 from .hardware import best_fitting_variant, fits
 from .modes import enabled_features
 from .plan import MULTI, PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy, usable_strategies
-from builder.models.recipe import effective_strategies
-
 from .strategy_rules import deploy_type, floor_nodes, gate, nodes_for, reachable
 
 if TYPE_CHECKING:
@@ -31,11 +30,11 @@ class HardwarePlan:
     alternatives: tuple[Selection, ...]
 
 
-def is_kv(catalog: "Catalog", name: str) -> bool:
+def is_kv(catalog: Catalog, name: str) -> bool:
     return deploy_type(catalog, name) == "kv_store_lb"
 
 
-def candidates(catalog: "Catalog", recipe: Recipe, hw: str, profile: HardwareProfile, edition: Edition) -> list[str]:
+def candidates(catalog: Catalog, recipe: Recipe, hw: str, profile: HardwareProfile, edition: Edition) -> list[str]:
     """§5.4 step 4: strategies (and kv-store deployments) that can run on `hw`, in offer order."""
     if not edition.strategy_rules:
         return usable_strategies(recipe, profile)
@@ -55,7 +54,7 @@ def candidates(catalog: "Catalog", recipe: Recipe, hw: str, profile: HardwarePro
     return kept
 
 
-def _fallback(catalog: "Catalog", picked: str, kept: list[str]) -> str:
+def _fallback(catalog: Catalog, picked: str, kept: list[str]) -> str:
     """2026-08 §5.4 step 6: when the pick cannot run here, the first serving strategy that can."""
     if picked in kept:
         return picked
@@ -66,8 +65,8 @@ def _fallback(catalog: "Catalog", picked: str, kept: list[str]) -> str:
     return picked
 
 
-def pd_sizes(catalog: "Catalog", recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile,
-             nodes: int, edition: Edition) -> Union[str, tuple[int, int]]:
+def pd_sizes(catalog: Catalog, recipe: Recipe, variant: Variant, hw: str, profile: HardwareProfile,
+             nodes: int, edition: Edition) -> str | tuple[int, int]:
     """Nodes of the prefill and decode pools, or SKIP; 2026-08 raises each role to its floor (§5.5.2)."""
     plan = pd_plan(variant, profile)
     if plan == SKIP:
@@ -90,15 +89,15 @@ def _with_pd(sel: Selection, sizes: tuple[int, int]) -> Selection:
     return Selection(sel.variant, sel.hardware, sel.strategy, sel.nodes, sel.features, sizes[0], sizes[1])
 
 
-def _acceptable(catalog: "Catalog", name: str, nodes: int) -> bool:
+def _acceptable(catalog: Catalog, name: str, nodes: int) -> bool:
     kind = deploy_type(catalog, name) if name in catalog.strategies else None
     if kind is None or kind in (PD, "kv_store_lb"):
         return False
     return (kind == "multi_node") == (nodes > 1)
 
 
-def kv_selection(catalog: "Catalog", recipe: Recipe, key: str, variant: Variant, hw: str, profile: HardwareProfile,
-                 features: tuple[str, ...], kv_name: str) -> Optional[Selection]:
+def kv_selection(catalog: Catalog, recipe: Recipe, key: str, variant: Variant, hw: str, profile: HardwareProfile,
+                 features: tuple[str, ...], kv_name: str) -> Selection | None:
     """2026-08 §5.5.3: the serving strategy each instance runs (gates and floors are not consulted)."""
     names = effective_strategies(recipe)
     nodes = 1 if fits(variant, profile) else 2
@@ -116,8 +115,8 @@ def kv_selection(catalog: "Catalog", recipe: Recipe, key: str, variant: Variant,
     return Selection(key, hw, serving, nodes, features, kv_store=kv_name)
 
 
-def plan_hardware(catalog: "Catalog", recipe: Recipe, variant_key: str, hw: str,
-                  edition: Edition) -> Optional[HardwarePlan]:
+def plan_hardware(catalog: Catalog, recipe: Recipe, variant_key: str, hw: str,
+                  edition: Edition) -> HardwarePlan | None:
     """§5.4–5.5: None when nothing can run (no fitting variant, or the recommended PD plan is too big)."""
     profile = catalog.profile(hw)
     key = variant_key if variant_key in recipe.variants else "default"

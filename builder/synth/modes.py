@@ -2,8 +2,9 @@
 (spec 2026-08 §6.7), plus the mode checks that abort a build (§7.1)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from builder.models import Feature, HardwareProfile, Recipe
 
@@ -32,7 +33,7 @@ def allowed_modes(feature: Feature, key: str, hw: str, profile: HardwareProfile)
 
 
 def effective_mode(recipe: Recipe, name: str, key: str, hw: str, profile: HardwareProfile,
-                   chosen: Optional[str] = None) -> Optional[str]:
+                   chosen: str | None = None) -> str | None:
     """The user's choice, else the variant's `default_modes`, else `default_mode`, else the first allowed."""
     feature = recipe.features.get(name)
     if feature is None or not feature.modes:

@@ -7,7 +7,7 @@ which no option has), so offload options only reach commands that ask for them: 
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from builder.models import HardwareProfile, KvOffloadOption, Recipe
 
@@ -15,7 +15,7 @@ UNUSABLE_KINDS = ("pd_cluster", "kv_store_lb")
 
 
 def offload_problem(recipe: Recipe, name: str, option: KvOffloadOption, strategy: str, deploy_type: str,
-                    profile: HardwareProfile) -> Optional[str]:
+                    profile: HardwareProfile) -> str | None:
     """Why the option cannot be used with this strategy and hardware; None when it can."""
     if deploy_type in UNUSABLE_KINDS:
         return f"KV offload does not combine with {strategy}"

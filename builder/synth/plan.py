@@ -4,10 +4,8 @@ with the 2026-08 rules; `modes` owns the enabled features."""
 from __future__ import annotations
 
 import math
-from typing import Optional, Union
 
 from builder.models import HardwareProfile, Recipe, Variant
-
 from builder.synth.hardware import fits
 
 PD = "pd_cluster"
@@ -16,7 +14,7 @@ SINGLE = "single_node_"
 SKIP = "skip"
 MAX_POOL_NODES = 4
 
-PdPlan = Union[None, int, str]
+PdPlan = None | int | str
 """None: co-located roles (or no sizes known); int: dedicated nodes per role; SKIP: too large."""
 
 
@@ -35,7 +33,7 @@ def node_count(variant: Variant, profile: HardwareProfile, strategies: list[str]
     return 1
 
 
-def recommended_strategy(recipe: Recipe, nodes: int, names: Optional[list[str]] = None) -> str:
+def recommended_strategy(recipe: Recipe, nodes: int, names: list[str] | None = None) -> str:
     """Uses the unfiltered compatible list (or the 2026-08 effective list `names`), honouring
     `default_strategy` and its multi-node sibling."""
     names = recipe.compatible_strategies if names is None else names

@@ -2,14 +2,14 @@
 2026-08 §6.12: offered pool modes, snapping, role hardware overrides, router override)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from builder.models import PoolOverride, PoolSpec
+from builder.models.recipe import effective_strategies
 
 from .context import Context, assemble, base_env, to_launch
 from .deployment import NVL4_HARDWARE, NVL4_ONLY_ENV, POOL_PORTS, Launch, Pool, Selection
 from .plan import pd_plan, pool_sizes
-from builder.models.recipe import effective_strategies
 
 ROLES = ("prefill", "decode")
 
@@ -24,7 +24,7 @@ def _role_inputs(ctx: Context, role: str) -> tuple[PoolSpec, PoolOverride]:
     return spec, override
 
 
-def _pool(ctx: Context, role: str, nodes: int, mode: Optional[str], node: int) -> Pool:
+def _pool(ctx: Context, role: str, nodes: int, mode: str | None, node: int) -> Pool:
     spec, over = _role_inputs(ctx, role)
     g = ctx.gpus
     parallelism = mode or over.parallelism or spec.parallelism or "tp"
@@ -48,7 +48,7 @@ def offered_modes(ctx: Context) -> list[str]:
             found.add("tep")
         elif name in ("tp", "tp_pp", "tp_dp") or name.endswith(("_tp", "_tp_pp", "_tp_dp")):
             found.add("tp")
-    modes = [m for m in ("tp", "tep", "dep") if m in found] or ["tp"]
+    modes: list[str] = [m for m in ("tp", "tep", "dep") if m in found] or ["tp"]
     narrowed = [m for m in modes if ctx.override is not None and m in ctx.override.pool_modes]
     return narrowed or modes
 
@@ -125,19 +125,20 @@ def _role_layer(ctx: Context, over: PoolOverride) -> Any:
     return over.hardware_overrides.get(ctx.hw) if ctx.edition.layered_overrides else None
 
 
-def _router(pools: dict[str, Pool], policy: str, intra_override: Optional[int] = None) -> tuple[str, tuple[str, ...]]:
+def _router(pools: dict[str, Pool], policy: str, intra_override: int | None = None) -> tuple[str, tuple[str, ...]]:
     lines = [f"vllm-router --policy {policy}", "--vllm-pd-disaggregation"]
     for role, port in POOL_PORTS.items():
         pool = pools[role]
         count = max(1, pool.nodes) if pool.parallelism == "dep" else 1
         lines += [f"--{role} http://${role.upper()}_NODE_{i}:{port}" for i in range(1, count + 1)]
-    intra = intra_override if intra_override is not None else max(pools["prefill"].dp_local, pools["decode"].dp_local, 1)
+    intra = intra_override if intra_override is not None else max(
+        pools["prefill"].dp_local, pools["decode"].dp_local, 1)
     lines += ["--host $ROUTER_HOST", "--port $ROUTER_PORT", f"--intra-node-data-parallel-size {intra}"]
     text = lines[0] + " \\\n" + " \\\n".join("    " + line for line in lines[1:])
     return text, tuple(tok for line in lines for tok in line.split(" "))
 
 
-def pd_launches(ctx: Context, sel: Selection, image: Optional[str]) -> tuple[Launch, ...]:
+def pd_launches(ctx: Context, sel: Selection, image: str | None) -> tuple[Launch, ...]:
     """Launches for every node of both pools, then the router (rank 0 of each pool first)."""
     fallback = pool_sizes(pd_plan(ctx.variant, ctx.profile), sel.nodes)
     sizes = {"prefill": sel.prefill_nodes, "decode": sel.decode_nodes}
@@ -145,14 +146,16 @@ def pd_launches(ctx: Context, sel: Selection, image: Optional[str]) -> tuple[Lau
     launches: list[Launch] = []
     heads: dict[str, Pool] = {}
     for role in ROLES:
-        nodes = fallback if sizes[role] is None else sizes[role]
+        asked = sizes[role]
+        nodes = fallback if asked is None else asked
         spec, over = _role_inputs(ctx, role)
         for node in range(max(1, nodes)):
             pool = _pool(ctx, role, nodes, modes[role], node)
             heads.setdefault(role, pool)
             tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool),
                               over.extra_args + over.vllm_args, _role_layer(ctx, over))
-            launches.append(to_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role], pool))
+            launches.append(to_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role],
+                                      pool))
     policy = (ctx.strategy.router.policy if ctx.strategy.router else None) or "round_robin"
     intra = None
     if ctx.edition.pd_2026_08 and ctx.override is not None and ctx.override.router is not None:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
-
-
 
 _BARE_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 _SAFE = re.compile(r"[A-Za-z0-9_./=:@,+%-]+")

@@ -3,7 +3,7 @@ effective strategy list, the `strategy_hardware` gate, GPU floors and reachabili
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.models import HardwareProfile, Recipe
 
@@ -28,7 +28,7 @@ def gate(recipe: Recipe, name: str, hw: str, profile: HardwareProfile) -> bool:
     """§5.7.3: the per-hardware switch if one matches, else membership of `compatible_strategies`."""
     value = hw_lookup(recipe.strategy_hardware.get(name), hw, profile)
     if value is not None:
-        return value != "unsupported"
+        return bool(value != "unsupported")
     return name in recipe.compatible_strategies
 
 
@@ -40,7 +40,7 @@ def _block(block: Any, key: str) -> int:
     if isinstance(block, dict):
         for candidate in (key, "multi_node_" + key, "single_node_" + key):
             if block.get(candidate) is not None:
-                return block[candidate]
+                return int(block[candidate])
     return 0
 
 
@@ -63,7 +63,7 @@ def floor_nodes(recipe: Recipe, key: str, hw: str, profile: HardwareProfile) -> 
     return max(1, math.ceil(min_gpus(recipe, key, hw) / gpus_per_node(profile)))
 
 
-def deploy_type(catalog: "Catalog", name: str) -> Optional[str]:
+def deploy_type(catalog: Catalog, name: str) -> str | None:
     strategy = catalog.strategies.get(name)
     if strategy is not None:
         return strategy.deploy_type
@@ -71,13 +71,13 @@ def deploy_type(catalog: "Catalog", name: str) -> Optional[str]:
     return kv.deploy_type if kv is not None else None
 
 
-def reachable(catalog: "Catalog", recipe: Recipe, name: str, hw: str, profile: HardwareProfile) -> bool:
+def reachable(catalog: Catalog, recipe: Recipe, name: str, hw: str, profile: HardwareProfile) -> bool:
     """§5.7.5: the floor fits in one node (single-node) or in 16 nodes (multi-node, PD)."""
     most = MAX_NODES if deploy_type(catalog, name) in ("multi_node", "pd_cluster") else 1
     return most * gpus_per_node(profile) >= min_gpus(recipe, name, hw)
 
 
-def nodes_for(catalog: "Catalog", recipe: Recipe, name: str, hw: str, profile: HardwareProfile) -> int:
+def nodes_for(catalog: Catalog, recipe: Recipe, name: str, hw: str, profile: HardwareProfile) -> int:
     """§5.4 step 7: 2 for a multi-node strategy document, raised to the floor."""
     base = 2 if deploy_type(catalog, name) == "multi_node" else 1
     return max(base, floor_nodes(recipe, name, hw, profile))

@@ -19,7 +19,7 @@ import fcntl
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from builder.errors import Problem, RecipeError
@@ -141,10 +141,8 @@ def output_lock(target: Path, wait: bool = True) -> Iterator[None]:
         yield
     finally:
         _HELD.discard(path)
-        try:
+        with suppress(OSError):
             os.unlink(path)
-        except OSError:
-            pass
         os.close(fd)
 
 

@@ -78,7 +78,7 @@ def check_links(
     found: list[DanglingLink] = []
     for rel in tree.json_files:
         found.extend(_check_json_document(tree, rel))
-    for rel, page in zip(tree.html_files, _parse_pages(tree, workers)):
+    for rel, page in zip(tree.html_files, _parse_pages(tree, workers), strict=False):
         found.extend(_check_html_page(tree, rel, page, check_fragments))
     return sorted(found, key=_order)
 

@@ -10,10 +10,10 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from builder.write.guard import check_replaceable, output_lock, write_marker
 
@@ -44,7 +44,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if fn is None:
         return False
     res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return res == 0
+    return bool(res == 0)
 
 
 def remove_tree(path: Path, workers: int = 4) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from builder.errors import Problem, dotted
-from builder.models import Catalog
 from builder.check.lint.argv import ArgIssue, given_dests, lint_args
 from builder.check.lint.options import VllmOptions
+from builder.errors import Problem, dotted
+from builder.models import Catalog
 
 KeyPath = tuple[str | int, ...]
 Where = Callable[[KeyPath], tuple[int, int]]

@@ -11,13 +11,13 @@ does not fit this model is stored subset by subset.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Sequence
-
-from builder.synth import NEWEST, Deployment, Edition, Launch, Selection
+from typing import TYPE_CHECKING
 
 from builder.site.command_builder.data import SEP, CompositionError, Tables, check, encode_launch, flag, groups, split
 from builder.site.command_builder.space import SynthesisError, run
+from builder.synth import NEWEST, Deployment, Edition, Launch, Selection
 
 if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
@@ -41,10 +41,10 @@ class FeatureCache:
     """Pieces measured once per (variant, hardware) and reused for its other selections."""
 
     def __init__(self) -> None:
-        self.pieces: Optional[Pieces] = None
+        self.pieces: Pieces | None = None
 
 
-def _measure(own: list[str], lines: list[str]) -> Optional[Piece]:
+def _measure(own: list[str], lines: list[str]) -> Piece | None:
     """`lines` as `own` minus some lines plus appended ones; None if the first line changed."""
     dropped, j = [], 0
     for i, line in enumerate(own):
@@ -62,20 +62,20 @@ def _same_frame(a: Launch, b: Launch) -> bool:
     return (a.role, a.rank, a.env) == (b.role, b.rank, b.env) and split(a)[1] == split(b)[1]
 
 
-def measure(base: Deployment, singles: list[Deployment]) -> Optional[Pieces]:
+def measure(base: Deployment, singles: list[Deployment]) -> Pieces | None:
     """Pieces from the first launch of each role; None when features would interact."""
     out: Pieces = {}
     for i, launch in enumerate(base.launches):
         if launch.role in out:
             continue
-        own, flags, pieces = launch.command.split(SEP), set(), []
+        own, flags, pieces = launch.command.split(SEP), set[str](), []
         for single in singles:
             if len(single.launches) != len(base.launches) or not _same_frame(launch, single.launches[i]):
                 return None
             piece = _measure(own, single.launches[i].command.split(SEP))
             if piece is None:
                 return None
-            mine = {flag(line) for line in piece.added} - {None}
+            mine = {f for line in piece.added if (f := flag(line)) is not None}
             if mine & flags:
                 return None  # two features set the same flag: which one wins depends on the subset
             flags |= mine
@@ -84,7 +84,7 @@ def measure(base: Deployment, singles: list[Deployment]) -> Optional[Pieces]:
     return out
 
 
-def _positions(own: list[str], piece: Piece) -> Optional[list[int]]:
+def _positions(own: list[str], piece: Piece) -> list[int] | None:
     found = []
     for line in piece.dropped:
         hits = [i for i, x in enumerate(own) if x == line]
@@ -94,7 +94,7 @@ def _positions(own: list[str], piece: Piece) -> Optional[list[int]]:
     return found
 
 
-def _vector(tables: Tables, launch: Launch, pieces: list[Piece]) -> Optional[int]:
+def _vector(tables: Tables, launch: Launch, pieces: list[Piece]) -> int | None:
     own = launch.command.split(SEP)
     entries: list[object] = []
     for piece in pieces:
@@ -110,7 +110,7 @@ def _with(sel: Selection, features: tuple[str, ...]) -> Selection:
     return replace(sel, features=features)
 
 
-def _compose(tables: Tables, base: Deployment, full: Deployment, pieces: Pieces, mask: int) -> Optional[list[int]]:
+def _compose(tables: Tables, base: Deployment, full: Deployment, pieces: Pieces, mask: int) -> list[int] | None:
     """Rendering ids per part, or None when the pieces do not reproduce the full-feature deployment."""
     if len(full.launches) != len(base.launches):
         return None
@@ -132,12 +132,13 @@ def _compose(tables: Tables, base: Deployment, full: Deployment, pieces: Pieces,
     return out
 
 
-def encode_selection(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
+def encode_selection(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: Selection,
                      features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> list[int]:
     """Rendering ids (one per part, see :func:`groups`) covering every subset of `features`."""
     base = run(catalog, entry, _with(sel, ()), edition)
     if not features:
-        return [tables.rendering([encode_launch(tables, base.launches[i]) for i in part]) for part in groups(base.launches)]
+        return [tables.rendering([encode_launch(tables, base.launches[i]) for i in part])
+                for part in groups(base.launches)]
     full = run(catalog, entry, _with(sel, features), edition)
     everything = (1 << len(features)) - 1
     if cache.pieces is not None:
@@ -153,7 +154,7 @@ def encode_selection(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", s
     return encode_each_subset(tables, catalog, entry, sel, features, edition)
 
 
-def encode_each_subset(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
+def encode_each_subset(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: Selection,
                        features: tuple[str, ...], edition: Edition = NEWEST) -> list[int]:
     """Fallback for features that interact: one stored launch list per subset that differs."""
     if len(features) > EXHAUSTIVE_LIMIT:
@@ -173,11 +174,11 @@ def encode_each_subset(tables: Tables, catalog: "Catalog", entry: "RecipeEntry",
 
 def encode_plain(tables: Tables, launches: Sequence[Launch]) -> int:
     """A rendering that does not depend on features (e.g. the router)."""
-    return tables.rendering([encode_launch(tables, l) for l in launches])
+    return tables.rendering([encode_launch(tables, launch) for launch in launches])
 
 
-def try_encode(tables: Tables, catalog: "Catalog", entry: "RecipeEntry", sel: Selection,
-               features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> Optional[list[int]]:
+def try_encode(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: Selection,
+               features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> list[int] | None:
     """Like :func:`encode_selection`, but None for a selection ``deploy`` refuses."""
     try:
         return encode_selection(tables, catalog, entry, sel, features, cache, edition)

@@ -34,4 +34,5 @@ def with_banner(page_html: str, error: str) -> str:
 def error_markdown(error: str) -> str:
     """The home page while broken: the problems as a code block (Markdown never interprets them)."""
     fence = "````"
-    return f"# The recipes do not build\n\nFix these problems and save; the page reloads.\n\n{fence}text\n{error}\n{fence}\n"
+    return ("# The recipes do not build\n\nFix these problems and save; the page reloads.\n\n"
+            f"{fence}text\n{error}\n{fence}\n")

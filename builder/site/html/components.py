@@ -4,8 +4,6 @@ Each function takes already-computed facts and returns one line of escaped HTML.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from builder.site.facts import RecipeFacts, SiteFacts
 from builder.site.html.brand import mark_class
 from builder.site.html.markup import esc, rel, tag
@@ -26,7 +24,7 @@ def size_text(r: RecipeFacts) -> str:
     return r.params
 
 
-def ctx_short(n: Optional[int]) -> str:
+def ctx_short(n: int | None) -> str:
     if not n:
         return ""
     if n >= 1024 * 1024 and n % (1024 * 1024) == 0:

@@ -10,10 +10,9 @@ import html
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from typing import Optional
 from urllib.parse import quote
 
-AttrValue = Optional[str | int | bool]
+AttrValue = str | int | bool | None
 
 
 def esc(value: object) -> str:

@@ -9,16 +9,17 @@ things colliding on one URL is an error rather than a silent overwrite.
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from builder.errors import Problem, RecipeError
 from builder.api import ApiBuild
+from builder.errors import Problem, RecipeError
 from builder.site.facts import RecipeFacts, SiteFacts, site_facts
-from builder.site.pages import browse as browse_page, cards, listing as listing_pages, redirects, seo
+from builder.site.pages import browse as browse_page
+from builder.site.pages import cards, redirects, seo
+from builder.site.pages import listing as listing_pages
 from builder.site.pages.fit import fit_matrix
 from builder.site.pages.recipe import Links, recipe_markdown
 from builder.site.pages.sidebar import sidebar_html
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SiteOptions:
-    repo_url: Optional[str] = None
+    repo_url: str | None = None
     """Repository home, for "Report an issue" links."""
-    edit_base: Optional[str] = None
+    edit_base: str | None = None
     """URL prefix of the recipes folder in the repository's editor; a recipe's
     `models/<org>/<repo>.yaml` is appended to it."""
-    site_url: Optional[str] = None
+    site_url: str | None = None
     """Absolute site URL, for structured data."""
 
 
@@ -46,9 +47,9 @@ class SitePage:
     kind: str
     """`home`, `browse`, `provider` or `recipe`."""
     markdown: str
-    org: Optional[str] = None
-    hf_id: Optional[str] = None
-    source: Optional[str] = None
+    org: str | None = None
+    hf_id: str | None = None
+    source: str | None = None
     """Recipe file relative to the recipes folder (recipe pages only)."""
 
 
@@ -63,12 +64,12 @@ class SiteBuild:
     """Redirects from other casings of page URLs (`zai-org/glm-5.2/index.html`). Kept apart: on a
     case-insensitive file system they would overwrite the pages they point to."""
 
-    def sidebar(self, page: SitePage) -> Optional[str]:
+    def sidebar(self, page: SitePage) -> str | None:
         if page.kind not in ("provider", "recipe") or page.org is None:
             return None
         return sidebar_html(self.facts, page.url, page.org, page.hf_id)
 
-    def json_ld(self, page: SitePage) -> Optional[str]:
+    def json_ld(self, page: SitePage) -> str | None:
         return seo.json_ld(self.facts, page.kind, page.url, self.options.site_url, page.org, page.hf_id)
 
     def case_index(self) -> str:
@@ -76,7 +77,7 @@ class SiteBuild:
         found = {p.url.lower(): p.url for p in self.pages.values() if p.kind in ("provider", "recipe")}
         return json.dumps(dict(sorted(found.items())), separators=(",", ":")).replace("<", "\\u003c")
 
-    def card(self, page: Optional[SitePage]) -> str:
+    def card(self, page: SitePage | None) -> str:
         """Site-relative path of the Open Graph card for `page` (recipes have their own)."""
         return cards.card_path(page.hf_id) if page is not None and page.kind == "recipe" and page.hf_id \
             else cards.SITE_CARD
@@ -95,16 +96,16 @@ class SiteBuild:
         self.files[path] = content
 
 
-def _issue_link(repo_url: Optional[str], r: RecipeFacts) -> Optional[str]:
+def _issue_link(repo_url: str | None, r: RecipeFacts) -> str | None:
     if not repo_url:
         return None
     return repo_url.rstrip("/") + "/issues/new?" + urlencode({"title": f"Recipe: {r.hf_id}"})
 
 
-def build_site(catalog: "Catalog", api: ApiBuild, options: SiteOptions = SiteOptions(),
-               root: Optional[Path] = None) -> SiteBuild:
+def build_site(catalog: Catalog, api: ApiBuild, options: SiteOptions = SiteOptions(),
+               root: Path | None = None) -> SiteBuild:
     """All generated pages and site files for `catalog`, from the API built in memory."""
-    entries: list["RecipeEntry"] = list(catalog.recipes)
+    entries: list[RecipeEntry] = list(catalog.recipes)
     docs: dict[str, dict[str, Any]] = {e.hf_id: api.documents.get(f"{e.hf_id}.json") or {} for e in entries}
     api_files = api.files
     site = site_facts(catalog, docs, root if root is not None else getattr(catalog, "root", None))

@@ -8,13 +8,13 @@ pre-rendered rows — row markup exists in one place.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
-from builder.site.html.components import arch_label, initial_tile, size_text
 from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
+from builder.site.html.components import arch_label, initial_tile, size_text
 from builder.site.html.frontmatter import front_matter
-from builder.site.pages.listing import newest_first
 from builder.site.html.markup import blocks, esc, rel, tag
+from builder.site.pages.listing import newest_first
 
 URL = "browse/"
 INDEX = "browse/index.json"
@@ -25,7 +25,7 @@ SIZE_BUCKETS = (("xs", "<10B", 0.0), ("s", "10–70B", 10.0), ("m", "70–200B",
 PRECISION_ORDER = ("bf16", "fp8", "fp4", "nvfp4", "mxfp4", "int4", "int8")
 
 
-def size_bucket(params_b: Optional[float]) -> Optional[str]:
+def size_bucket(params_b: float | None) -> str | None:
     if params_b is None:
         return None
     return [key for key, _, low in SIZE_BUCKETS if params_b >= low][-1]

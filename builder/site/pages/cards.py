@@ -15,16 +15,15 @@ import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Optional
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont
 
+from builder.site.facts import RecipeFacts, SiteFacts
 from builder.site.html import brand
 from builder.site.html.components import arch_label, ctx_short, size_text
-from builder.site.facts import RecipeFacts, SiteFacts
 
 W, H = 1200, 630
 PAD = 72
@@ -66,7 +65,7 @@ def site_card(site: SiteFacts, host: str) -> Card:
                 f"{n} recipe{'s' if n != 1 else ''} · tuned vllm serve commands per GPU", (), host)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
@@ -156,7 +155,7 @@ def card_key(card: Card) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def render_cached(card: Card, cache_dir: Optional[Path]) -> bytes:
+def render_cached(card: Card, cache_dir: Path | None) -> bytes:
     """`render(card)`, read from `cache_dir` when an identical card was drawn before."""
     if cache_dir is None:
         return render(card)
@@ -171,7 +170,7 @@ def render_cached(card: Card, cache_dir: Optional[Path]) -> bytes:
     return data
 
 
-def all_cards(site: SiteFacts, host: str, cache_dir: Optional[Path]) -> dict[str, bytes]:
+def all_cards(site: SiteFacts, host: str, cache_dir: Path | None) -> dict[str, bytes]:
     """Site-relative path → PNG for the site card and every recipe card."""
     out = {SITE_CARD: render_cached(site_card(site, host), cache_dir)}
     for r in site.recipes:

@@ -8,7 +8,7 @@ It only links API files that exist in `api_files`, so it cannot point at a missi
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from builder.models.schema import schema_text
 
@@ -37,8 +37,8 @@ ENDPOINTS = [
 ]
 
 
-def site_extra_files(catalog: "Catalog", api_files: dict[str, bytes],
-                     site_url: Optional[str] = None) -> dict[str, bytes]:
+def site_extra_files(catalog: Catalog, api_files: dict[str, bytes],
+                     site_url: str | None = None) -> dict[str, bytes]:
     """`llms.txt` and the recipe JSON Schema; never a path that `api_files` already has."""
     files = {LLMS_TXT: llms_txt(catalog, api_files, site_url).encode("utf-8"),
              SCHEMA_JSON: schema_text().encode("utf-8")}
@@ -50,7 +50,7 @@ def _text(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().replace("[", "(").replace("]", ")")
 
 
-def _recipe_line(entry: "RecipeEntry", api_files: dict[str, bytes], base: str) -> str:
+def _recipe_line(entry: RecipeEntry, api_files: dict[str, bytes], base: str) -> str:
     meta, hf_id = entry.recipe.meta, entry.hf_id
     variants = ", ".join(f"{key} ({v.precision})" for key, v in entry.recipe.variants.items())
     json_links = [f"/{path}" for path in (f"{hf_id}.json", f"{hf_id}/variants.json") if path in api_files]
@@ -60,7 +60,7 @@ def _recipe_line(entry: "RecipeEntry", api_files: dict[str, bytes], base: str) -
     return f"- [{_text(meta.title)} ({hf_id})]({base}/{hf_id}/): " + " ".join(parts)
 
 
-def llms_txt(catalog: "Catalog", api_files: dict[str, bytes], site_url: Optional[str] = None) -> str:
+def llms_txt(catalog: Catalog, api_files: dict[str, bytes], site_url: str | None = None) -> str:
     base = (site_url or "").rstrip("/")
     lines = [
         "# vLLM Recipes",

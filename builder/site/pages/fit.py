@@ -6,7 +6,6 @@ documents exist); this module only lays them out as cells a reader can scan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from builder.models import HardwareProfile, Recipe
 from builder.synth.select import fit
@@ -16,7 +15,7 @@ from builder.synth.select import fit
 class FitCell:
     hardware: str
     variant: str
-    nodes: Optional[int]
+    nodes: int | None
     """Nodes the weights need there; None when the pair cannot run."""
     short: str
     """What the cell shows, e.g. `1 node` or `Blackwell only`."""

@@ -45,7 +45,8 @@ class Section:
 def split_sections(source: str) -> list[Section]:
     """Cut at ATX headings that are not inside a fenced code block."""
     sections: list[Section] = []
-    level, heading, body = 0, "", []
+    level, heading = 0, ""
+    body: list[str] = []
     fence = ""
     for line in source.splitlines():
         m = _FENCE.match(line)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
 from builder.site.html.components import (
     HF,
     arch_label,
@@ -11,7 +12,6 @@ from builder.site.html.components import (
     recipe_card,
     size_text,
 )
-from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
 from builder.site.html.frontmatter import front_matter
 from builder.site.html.markup import blocks, esc, rel, slug, tag
 
@@ -79,13 +79,16 @@ def home_markdown(site: SiteFacts) -> str:
         tag("p", "Pick a model, choose your GPUs, copy the <code>vllm serve</code> line. Every recipe is "
                  "tuned per hardware, checked by its author, and available as "
                  + tag("a", "JSON", href=rel(url, "models.json")) + " too.", class_="home-intro"),
-        tag("p", tag("a", f"Browse all {total} recipes", href=rel(url, "browse/"), class_="md-button md-button--primary")
+        tag("p", tag("a", f"Browse all {total} recipes", href=rel(url, "browse/"),
+                     class_="md-button md-button--primary")
             + " " + tag("a", "About", href=rel(url, "about/"), class_="md-button"), class_="home-actions"),
     ]), class_="home-hero")
     cards = "".join(recipe_card(r, site, url) for r in latest(site))
     tiles = "".join(provider_tile(org, site.provider(org), len(rs), url) for org, rs in orgs.items())
-    meta = {"title": "Deploy any model on any hardware", "description": "Deploy any open model on any hardware with vLLM: "
-            "tuned, copy-paste serve commands for every GPU.", "hide": ["navigation", "toc"],
+    meta = {"title": "Deploy any model on any hardware",
+            "description": "Deploy any open model on any hardware with vLLM: "
+                           "tuned, copy-paste serve commands for every GPU.",
+            "hide": ["navigation", "toc"],
             "search": {"exclude": True}}
     return front_matter(meta) + blocks([
         hero,

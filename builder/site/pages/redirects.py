@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlencode
 
 from builder.site.html.markup import esc, rel
@@ -21,7 +21,7 @@ class Alias:
     checkpoint: str
     """The variant's Hugging Face id, e.g. `nvidia/GLM-5.2-NVFP4`."""
     recipe: str
-    variant: Optional[str]
+    variant: str | None
     """Variant key to select; None for the default variant's own checkpoint."""
 
 
@@ -39,7 +39,8 @@ def aliases(docs: dict[str, dict[str, Any]], taken: set[str]) -> list[Alias]:
             if isinstance(pointer, str) and pointer.startswith("/") and pointer.endswith(".json"):
                 # A promoted default checkpoint (2026-08) lands on the recipe as it opens.
                 found[pointer[1:-5]] = Alias(pointer[1:-5], hf_id, None if key == "default" else key)
-        default = variants.get("default") if isinstance(variants.get("default"), dict) else {}
+        listed = variants.get("default")
+        default: dict[str, Any] = listed if isinstance(listed, dict) else {}
         mid = default.get("model_id")
         # The default checkpoint 404s on the reference site; here it lands on the recipe itself.
         if isinstance(mid, str) and "/" in mid and mid != hf_id and mid not in found:

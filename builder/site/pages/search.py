@@ -23,8 +23,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from builder.site.html.components import size_text
 from builder.site.facts import RecipeFacts, SiteFacts
+from builder.site.html.components import size_text
 from builder.site.pages.listing import newest_first, newest_models, squash
 
 INDEX = "search.json"

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
-from builder.site.html.components import HF
 from builder.site.facts import SiteFacts
+from builder.site.html.components import HF
 
 
 def _script_json(data: Any) -> str:
@@ -20,15 +20,15 @@ def _crumbs(site_url: str, trail: list[tuple[str, str]]) -> dict[str, Any]:
         for i, (name, url) in enumerate(trail, start=1)]}
 
 
-def breadcrumbs_ld(site_url: Optional[str], trail: list[tuple[str, str]]) -> Optional[str]:
+def breadcrumbs_ld(site_url: str | None, trail: list[tuple[str, str]]) -> str | None:
     """A `BreadcrumbList` for any page (`trail`: name, site-root URL pairs, home first)."""
     if not site_url:
         return None
     return _script_json({"@context": "https://schema.org", **_crumbs(site_url.rstrip("/") + "/", trail)})
 
 
-def json_ld(site: SiteFacts, kind: str, url: str, site_url: Optional[str],
-            org: Optional[str] = None, hf_id: Optional[str] = None) -> Optional[str]:
+def json_ld(site: SiteFacts, kind: str, url: str, site_url: str | None,
+            org: str | None = None, hf_id: str | None = None) -> str | None:
     """JSON-LD for generated pages (breadcrumbs, and `SoftwareApplication` for recipes); None
     without an absolute site URL."""
     if not site_url:
@@ -58,7 +58,7 @@ def json_ld(site: SiteFacts, kind: str, url: str, site_url: Optional[str],
                          "@graph": [app, _crumbs(base, trail + [(r.repo, url)])]})
 
 
-def robots_txt(site_url: Optional[str]) -> str:
+def robots_txt(site_url: str | None) -> str:
     """Everything may be crawled; variant aliases carry their own `noindex`."""
     lines = ["User-agent: *", "Allow: /"]
     if site_url:

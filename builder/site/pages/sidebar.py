@@ -5,15 +5,13 @@ catalog — unlike the reference site, which embedded every recipe in every page
 """
 from __future__ import annotations
 
-from typing import Optional
-
-from builder.site.html.components import initial_tile
 from builder.site.facts import SiteFacts
-from builder.site.pages.listing import newest_models
+from builder.site.html.components import initial_tile
 from builder.site.html.markup import esc, rel, tag
+from builder.site.pages.listing import newest_models
 
 
-def sidebar_html(site: SiteFacts, page_url: str, org: str, current: Optional[str] = None) -> str:
+def sidebar_html(site: SiteFacts, page_url: str, org: str, current: str | None = None) -> str:
     items = []
     for o, recipes in site.by_org().items():
         models = "".join(

@@ -7,7 +7,6 @@ them and `mkdocs build --strict` (what CI and `scripts/site build` run) turns th
 """
 from __future__ import annotations
 
-from typing import Optional
 from urllib.parse import urlsplit
 
 # RFC 2606 / RFC 6761 names reserved for examples and tests: never a real deployment.
@@ -24,7 +23,7 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().rstrip(".")
 
 
-def placeholder_reason(url: Optional[str], what: str) -> Optional[str]:
+def placeholder_reason(url: str | None, what: str) -> str | None:
     """Why `url` (the `site_url` or `repo_url` setting, named `what`) is a placeholder, or None."""
     if not url:
         return None
@@ -42,7 +41,7 @@ def placeholder_reason(url: Optional[str], what: str) -> Optional[str]:
     return None
 
 
-def placeholder_problems(site_url: Optional[str], repo_url: Optional[str]) -> list[str]:
+def placeholder_problems(site_url: str | None, repo_url: str | None) -> list[str]:
     """Every placeholder among the two settings, as messages for the build log."""
     found = [placeholder_reason(site_url, "site_url"), placeholder_reason(repo_url, "repo_url")]
     return [f for f in found if f]
