@@ -178,6 +178,15 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             context["recipe_builder"] = command_builder.page_context(self._catalog, entry, self._api)
         return context
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Recipe pages show untrusted recipe text: pin what may run (builder/site/command_builder/csp.py).
+        generated = self._site.pages.get(page.file.src_uri)
+        if generated is None or generated.kind != "recipe":
+            return output
+        from builder.site.command_builder.csp import with_csp
+
+        return with_csp(output)
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = self._base(config)
         watched = [self._recipes_dir(config), BUILDER_DIR] + [base / w for w in self.config.watch]

@@ -19,6 +19,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, Optional
 
+from builder.site.command_builder.extras import omni_block, self_host
 from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
 
@@ -98,15 +99,17 @@ def _for_template(text: str) -> str:
 
 
 def page_context(catalog: "Catalog", entry: "RecipeEntry", api_files: dict[str, bytes]) -> Optional[dict[str, Any]]:
-    """`recipe_builder` for a recipe page; None when the recipe has no serve command (omni).
+    """`recipe_builder` for a recipe page; None when the page has nothing to show.
 
     Keys: ``data`` (the inlined JSON, already escaped for the template), ``view`` (rows and command
-    card of the recommended selection, for the server-rendered HTML) and ``command`` (the
-    recommended command of the API document, which the page shows without JavaScript).
+    card of the recommended selection, for the server-rendered HTML), ``command`` (the
+    recommended command, which the page shows without JavaScript), ``selfhost`` (platform tabs)
+    and ``omni`` (task commands of omni recipes, which have no ``data``).
     """
     text = _data(catalog, entry, api_files)
+    extras = {"selfhost": self_host(catalog, entry), "omni": omni_block(entry), "hf_id": entry.hf_id}
     if text is None:
-        return None
+        return {**extras, "data": None, "view": None, "command": None} if extras["omni"] else None
     data = json.loads(text)
     view = default_view(data)
-    return {"data": _for_template(text), "view": view, "command": view["output"]["command"], "hf_id": entry.hf_id}
+    return {**extras, "data": _for_template(text), "view": view, "command": view["output"]["command"]}

@@ -182,8 +182,10 @@ class State:
 
 
 def offered_states(d: dict[str, Any], masks: Optional[Sequence[int]] = None) -> Iterator[State]:
-    """Every state the page offers (all feature subsets unless `masks` is given); `d` unpacked."""
+    """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
     all_masks = list(range(1 << len(d["ft"]))) if masks is None else list(masks)
+    # Mutually exclusive features are never on together: the page turns one off.
+    all_masks = [f for f in all_masks if not any(f >> a & 1 and f >> b & 1 for a, b in d.get("ex", []))]
     m = len(d["modes"])
     for key, c in d["c"].items():
         if "rec" not in c:

@@ -14,7 +14,7 @@ from builder.models import Catalog, RecipeEntry
 from builder.synth import Deployment, Selection, SynthesisError, deploy, recommend
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
-MAX_NODES = 8
+MAX_NODES = 16
 """Largest multi-node count offered (one command tab per node)."""
 POOL_NODES = (1, 2, 3, 4)
 """Dedicated nodes per prefill/decode pool; the API never plans more than four (spec §5.5)."""

@@ -1,6 +1,6 @@
 """The command builder as the server renders it: the recommended selection, before any script runs.
 
-``command-builder.js`` redraws the same markup (``partials/command-builder.html``) from the same
+``assets/command-builder/`` redraws the same markup (``partials/command-builder.html``) from the same
 data once it loads, so the page does not jump; readers without JavaScript and crawlers get the
 options and the recommended command as plain HTML. Only the default state is rendered here.
 """
@@ -22,11 +22,17 @@ def _pill(a: str, i: int, text: str, on: bool, tip: str = "", hint: str = "", wh
     return {"a": a, "i": i, "text": text, "on": on, "tip": tip, "hint": hint, "why": why, "ok": ok, "rec": rec}
 
 
+def sentence(text: str) -> str:
+    """Text that ends with punctuation, so joined texts never run on (the script's `sentence`)."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?:;…)" else text + "."
+
+
 def _gb(x: float) -> str:
     return f"{round(x)} GB"
 
 
-def _hardware(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
+def _hardware(d: dict[str, Any], v: int, h: int, s: int) -> dict[str, Any]:
     brands = sorted(dict.fromkeys(x[2] for x in d["hw"]), key=lambda b: (_BRAND_RANK.get(b, 2), b))
     groups = []
     for brand in brands:
@@ -35,15 +41,29 @@ def _hardware(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
             if x[2] != brand:
                 continue
             c = d["c"].get(f"{v}.{i}")
-            why = "Not offered for " + d["var"][v][1] if c is None else c.get("x", "")
-            tip = f"{x[1]}: {why}" if why else x[6]
-            if c is not None and "sub" in c:
-                tip += f" — serves {d['var'][c['sub']][1]} here: {d['var'][v][1]} does not fit this node."
+            why, tip = "", sentence(x[6])
+            if c is None:
+                why = "Not offered for " + d["var"][v][1]
+            elif "sub" in c:
+                tip += f" Picking it serves {d['var'][c['sub']][1]}: {d['var'][v][1]} does not fit this node."
+            elif "alt" in c:
+                tip = f"{x[1]}: {sentence(c['x'])} Picking it switches Variant to {d['var'][c['alt']][1]}."
+            elif "x" in c:
+                why = c["x"]
+            if why:
+                tip = f"{x[1]}: {sentence(why)}"
             if x[5]:
-                tip += " · Verified: tested end-to-end by the recipe author."
+                tip += " Verified: tested end-to-end by the recipe author."
             pills.append(_pill("hw", i, x[1], i == h, tip, f"{x[3]}×{round(x[4] / x[3])}G", why, ok=bool(x[5])))
         groups.append({"title": brand, "pills": pills})
-    return {"label": "Hardware", "groups": groups}
+    row: dict[str, Any] = {"label": "Hardware", "groups": groups}
+    c, hw = d["c"][f"{v}.{h}"], d["hw"][h]
+    if "g" in c and c["g"][0] == s:
+        used = c["g"][1]
+        row["note"] = (f"This command runs on {used} of the {hw[3]} GPUs of one {hw[1]}: the weights fit {used}. "
+                       f"Run {hw[3] // used} copies behind a load balancer to use them all, "
+                       "or pick an expert/data-parallel strategy.")
+    return row
 
 
 def _variant(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
@@ -54,12 +74,14 @@ def _variant(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
     pills = []
     for i, y in enumerate(d["var"]):
         c = d["c"].get(f"{i}.{h}")
-        tip = f"{y[4]} Minimum {_gb(y[3])} to load; KV cache needs more."
+        tip = (sentence(y[4]) + " " if y[4] else "") + f"Minimum {_gb(y[3])} to load; KV cache needs more."
         why = f"No listed hardware can serve {y[1]}" if y[6] < 0 else ""
         if not why and (c is None or "rec" not in c):
-            tip += f" Not on {hw[1]}" + (f": {c['x']}" if c and "x" in c else "") + f" — picking it switches to {d['hw'][y[6]][1]}."
+            tip += f" Not on {hw[1]}" + (f": {sentence(c['x'])}" if c and "x" in c else ".") + \
+                f" Picking it switches to {d['hw'][y[6]][1]}."
         pills.append(_pill("var", i, y[1], i == v, tip, _gb(y[3]), why))
-    return {"label": "Variant", "groups": [{"title": "", "pills": pills}], "note": note}
+    return {"label": "Variant", "groups": [{"title": "", "pills": pills}], "note": note,
+            "desc": sentence(x[4]) + " " if x[4] else "", "ckpt": x[5]}
 
 
 def _strategy(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any]:
@@ -96,17 +118,24 @@ def _nodes(d: dict[str, Any], c: dict[str, Any], h: int, s: int, n: int, pool: i
     return {"label": "Nodes", "groups": groups, "note": f"Total {total * hw[3]} GPUs on {total} node(s), plus the router."}
 
 
-def _install(d: dict[str, Any], inst: str) -> dict[str, Any]:
-    pills = [_pill("inst", i, "pip / uv" if m == "pip" else "Docker", m == inst,
-                   why="" if m in d["inst"] else f"This recipe has no {m} install") for i, m in enumerate(("pip", "docker"))]
+def _install(d: dict[str, Any], c: dict[str, Any], inst: str) -> dict[str, Any]:
+    b = d["inst"][c["i"]]
+    suffix = "" if b["label"] == "CUDA" else f" ({b['label']})"
+    pills = [_pill("inst", i, ("pip / uv" if m == "pip" else "Docker") + suffix, m == inst,
+                   why="" if m in b else ("No pip install on this hardware" if m == "pip" else "This recipe has no docker install"))
+             for i, m in enumerate(("pip", "docker"))]
+    groups = [{"title": "", "pills": pills}]
+    if "cu" in b:
+        groups.append({"title": "CUDA", "pills": [_pill("cu", 0, "default (13)", True, "CUDA 13 builds"),
+                                                 _pill("cu", 1, "cu129", False, "CUDA 12.9 builds, for hosts whose driver is on 12.9")]})
     steps = []
-    if inst in d["inst"]:
-        command, note = d["inst"][inst]
+    if inst in b:
+        command, note = b[inst]
         steps.append({"note": f"# {note}" if note else "", "command": command})
     if inst == "pip":
-        steps += [{"note": ("Optional: " if opt else "Also: ") + note, "command": command}
-                  for command, note, opt in d["inst"].get("extras", [])]
-    return {"label": "Install", "groups": [{"title": "", "pills": pills}], "steps": steps}
+        steps += [{"note": note, "chip": "Optional" if opt else "Also", "command": command}
+                  for command, note, opt in b.get("extras", [])]
+    return {"label": "Install", "groups": groups, "steps": steps}
 
 
 def _output(d: dict[str, Any], v: int, h: int, s: int, n: int, shown: list[Shown], inst: str) -> dict[str, Any]:
@@ -144,12 +173,16 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
     s, n, pool, pm, dm = c["rec"]
     if d["st"][s][4] != 2 and "pd" in c:
         pool, pm, dm = c["pd"]
-    inst = "pip" if "pip" in d["inst"] else "docker"
-    mask = c["fd"]
+    inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
+    mask = sum(1 << i for i in c["fd"])
     feats = [_pill("ft", i, f[1], bool(mask >> i & 1), f[2]) for i, f in enumerate(d["ft"])]
-    rows = [_hardware(d, v, h), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
+    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
     if feats:
         rows.append({"label": "Features", "groups": [{"title": "", "pills": feats}]})
-    rows.append(_install(d, inst))
+    rows.append(_install(d, c, inst))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
-    return {"rows": rows, "output": _output(d, v, h, s, n, shown, inst)}
+    out = _output(d, v, h, s, n, shown, inst)
+    out["foot"] = ("Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." if out["kind"] == 1
+                   else "Start the prefill and decode nodes, then the router; fill in the $VARIABLES with Env."
+                   if out["kind"] == 2 else "")
+    return {"rows": rows, "output": out}
