@@ -20,8 +20,8 @@ def self_host(catalog: "Catalog", entry: "RecipeEntry") -> list[dict[str, Any]]:
     out = []
     for link in getattr(entry.recipe.meta, "platforms", None) or []:
         base = known.get(link.id)
-        if base is None:
-            continue
+        if base is None or not base.url.startswith(("https://", "http://")):
+            continue  # a `javascript:` or relative link would run or mislead from our page
         out.append({"id": link.id, "name": base.name, "url": base.url, "blurb": link.blurb or base.blurb,
                     "install": (link.install or base.install or "").rstrip("\n"), "script": (link.script or "").rstrip("\n")})
     return out

@@ -19,7 +19,13 @@ _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}
 
 def _pill(a: str, i: int, text: str, on: bool, tip: str = "", hint: str = "", why: str = "",
           ok: bool = False, rec: bool = False) -> dict[str, Any]:
-    return {"a": a, "i": i, "text": text, "on": on, "tip": tip, "hint": hint, "why": why, "ok": ok, "rec": rec}
+    # A disabled pill always explains itself (hover and keyboard focus), as in the script.
+    return {"a": a, "i": i, "text": text, "on": on, "tip": tip or why, "hint": hint, "why": why, "ok": ok, "rec": rec}
+
+
+def js_num(x: float) -> str:
+    """A number as JavaScript prints it (4.0 → "4")."""
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def sentence(text: str) -> str:
@@ -98,34 +104,40 @@ def _strategy(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any]:
 
 def _nodes(d: dict[str, Any], c: dict[str, Any], h: int, s: int, n: int, pool: int, pm: int, dm: int) -> dict[str, Any]:
     hw, kind = d["hw"][h], d["st"][s][4]
+    r = c["r"][c["st"].index(s)]
     if kind == 0:
         return {"label": "Nodes", "groups": [], "fixed": f"1 node · {hw[3]} × {hw[1]} GPUs"}
     if kind == 1:
-        r = c["r"][c["st"].index(s)]
-        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs") for i, k in enumerate(d["nodes"]) if r[i] >= 0]
+        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs = {k * hw[3]} GPUs")
+                 for i, k in enumerate(d["nodes"]) if r[i] >= 0]
         return {"label": "Nodes", "groups": [{"title": "", "pills": pills}],
                 "note": f"{n} nodes × {hw[3]} GPUs = {n * hw[3]} GPUs; one command per node below."}
     pair, modes = d["pools"][pool], d["modes"]
     groups = []
     for role, (title, a, ma, mode) in enumerate((("Prefill", "pn", "pm", pm), ("Decode", "dn", "dm", dm))):
         sizes = sorted({p[role] for p in d["pools"]})
+        m = len(modes)
+        offered = [z for z in sizes if any((p[role] == z) and any(x >= 0 for x in r["rt"][i * m * m:(i + 1) * m * m])
+                                           for i, p in enumerate(d["pools"]))]
         pills = [_pill(a, z, str(z) if z else "shared", z == pair[role],
-                       f"{z} node(s) × {hw[3]} GPUs" if z else "Prefill and decode share one node, half of its GPUs each")
-                 for z in sizes]
+                       f"{z} node(s) × {hw[3]} GPUs = {z * hw[3]} GPUs" if z
+                       else "Prefill and decode share one node, half of its GPUs each")
+                 for z in offered]
         mode_pills = [_pill(ma, i, x.upper(), i == mode) for i, x in enumerate(modes)] if len(modes) > 1 else []
-        groups.append({"title": title, "pills": pills, "more": mode_pills})
+        gpus = pair[role] * hw[3] if pair[role] else hw[3] / 2
+        groups.append({"title": title, "pills": pills, "more": mode_pills, "hint": f"= {js_num(gpus)} GPUs"})
     total = pair[0] + pair[1] if pair[0] else 1
     return {"label": "Nodes", "groups": groups, "note": f"Total {total * hw[3]} GPUs on {total} node(s), plus the router."}
 
 
-def _install(d: dict[str, Any], c: dict[str, Any], inst: str) -> dict[str, Any]:
+def _install(d: dict[str, Any], c: dict[str, Any], inst: str, hw_name: str) -> dict[str, Any]:
     b = d["inst"][c["i"]]
     suffix = "" if b["label"] == "CUDA" else f" ({b['label']})"
     pills = [_pill("inst", i, ("pip / uv" if m == "pip" else "Docker") + suffix, m == inst,
-                   why="" if m in b else ("No pip install on this hardware" if m == "pip" else "This recipe has no docker install"))
+                   why="" if m in b else (f"No pip install on {hw_name}" if m == "pip" else "This recipe has no docker install"))
              for i, m in enumerate(("pip", "docker"))]
     groups = [{"title": "", "pills": pills}]
-    if "cu" in b:
+    if "cu" in b and b["cu"][0 if inst == "pip" else 1]:
         groups.append({"title": "CUDA", "pills": [_pill("cu", 0, "default (13)", True, "CUDA 13 builds"),
                                                  _pill("cu", 1, "cu129", False, "CUDA 12.9 builds, for hosts whose driver is on 12.9")]})
     steps = []
@@ -175,11 +187,15 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         pool, pm, dm = c["pd"]
     inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
     mask = sum(1 << i for i in c["fd"])
-    feats = [_pill("ft", i, f[1], bool(mask >> i & 1), f[2]) for i, f in enumerate(d["ft"])]
+    feats = []
+    for i, f in enumerate(d["ft"]):
+        ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
+        tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
+        feats.append(_pill("ft", i, f[1], bool(mask >> i & 1), tip))
     rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
     if feats:
         rows.append({"label": "Features", "groups": [{"title": "", "pills": feats}]})
-    rows.append(_install(d, c, inst))
+    rows.append(_install(d, c, inst, d["hw"][h][1]))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
     out = _output(d, v, h, s, n, shown, inst)
     out["foot"] = ("Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." if out["kind"] == 1

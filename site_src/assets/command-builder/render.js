@@ -38,6 +38,7 @@ export function sentence(s) {
 }
 
 function pill(a, i, label, on, tip, why) {
+  tip = tip || why;  // a disabled pill always explains itself (hover and keyboard focus)
   var id = "cb-tip-" + a + "-" + i;
   return h("button.cb-pill" + (on ? ".cb-on" : ""), { type: "button", "data-a": a, "data-i": i, "aria-pressed": on ? "true" : "false",
     "aria-disabled": why ? "true" : null, "data-why": why || null, "aria-describedby": tip ? id : null },
@@ -152,7 +153,7 @@ function installRow(d, st, c) {
     return pill("inst", i, (m === "pip" ? "pip / uv" : "Docker") + suffix, st.inst === m, null,
                 b[m] ? null : (m === "pip" ? "No pip install on " + d.hw[st.h][1] : "This recipe has no docker install"));
   })));
-  if (b.cu) {
+  if (b.cu && b.cu[st.inst === "pip" ? 0 : 1]) {  // stable pip detects CUDA itself: no choice to make there
     body.push(group("CUDA", [pill("cu", 0, "default (13)", !st.cu, "CUDA 13 builds", null),
                              pill("cu", 1, "cu129", !!st.cu, "CUDA 12.9 builds, for hosts whose driver is on 12.9", null)]));
   }
