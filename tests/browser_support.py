@@ -132,6 +132,7 @@ def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = F
     """Compare every launch tab with ``deploy`` for the shown selection."""
     d = data(page)
     sel = shown_selection(page, d)
+    docker = docker or pressed(page).get("inst") == [1]  # e.g. TPUs, which have no pip install
     catalog: Catalog = site["catalog"]
     dep: Deployment = run(catalog, catalog.entry(hf_id), sel)
     tabs = page.locator(".cb-ui .cb-tabs:not(.cb-nodes) [data-a='tab']").count()

@@ -23,7 +23,8 @@ N_FEATURES = 33
 HOSTILE = recipe(
     meta={"title": "Hostile " + PAYLOAD, "provider": "Evil " + PAYLOAD, "description": PAYLOAD,
           "date_updated": "2026-01-02", "tasks": ["text"], "performance_headline": PAYLOAD,
-          "hardware": {"h200": "verified", "tpu": None}, "platforms": [{"id": "modal", "blurb": PAYLOAD,
+          "hardware": {"h200": "verified", "tpu": None}, "platforms": [{"id": "modal", "blurb": PAYLOAD},
+                                                                       {"id": "skypilot", "blurb": PAYLOAD,
                                                                         "install": PAYLOAD, "script": PAYLOAD}]},
     model={"model_id": "evil/Hostile", "base_args": [], "base_env": {},
            "install": {"pip": {"note": PAYLOAD}, "docker": {"note": PAYLOAD}}},

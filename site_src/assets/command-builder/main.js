@@ -127,8 +127,10 @@ function attach(root) {
   root.addEventListener("click", function (e) { onClick(self, e); });
   root.addEventListener("keydown", function (e) { onKey(self, e); });
   root.addEventListener("change", function (e) { onInput(self, e); });
-  document.addEventListener("click", function (e) {
-    if (self.pop && !root.contains(e.target)) { self.pop = null; draw(self); }
+  document.addEventListener("click", function (e) {  // an outside click closes the popover
+    if (!self.pop || !e.target.isConnected || root.contains(e.target)) return;  // (redrawn: not outside)
+    self.pop = null;
+    draw(self);
   });
   live.push(self);
 }
