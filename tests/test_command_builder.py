@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from builder.api import build_api
 from builder.check import load_catalog
@@ -23,6 +24,8 @@ from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack
 from builder.site.command_builder.space import run
+from builder.jsonout import js_str
+from builder.synth.manifests import k8s_name, manifest
 from factory import HW, STRATEGIES, recipe, write_recipes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,6 +151,7 @@ HARNESS = r"""
 import fs from "fs";
 import { load, launches } from "./data.js";
 import { fromUrl, toUrl } from "./state.js";
+import { manifest } from "./files.js";
 const [dataFile, statesFile] = process.argv.slice(2);
 const loc = { pathname: "/acme/x/", search: "", hash: "" };
 globalThis.location = loc;
@@ -160,7 +164,10 @@ const out = JSON.parse(fs.readFileSync(statesFile, "utf8")).map(s => {
   const back = fromUrl(d, loc.search);
   loc.search = "";
   back.f = back.f.reduce((m, x, i) => x ? m + (1n << BigInt(i)) : m, 0n).toString();
-  return { launches: launches(d, st), url: url, back: back };
+  const ls = launches(d, st);
+  const files = ls.length === 1 && ls[0].role === "serve" ? [manifest(d, st, ls[0], 0), manifest(d, st, ls[0], 1)] : null;
+  return { launches: ls.map(l => ({ role: l.role, rank: l.rank, env: l.env, command: l.command, docker: l.docker })),
+           url: url, back: back, files: files };
 });
 process.stdout.write(JSON.stringify(out));
 """
@@ -198,6 +205,25 @@ def test_page_script_shows_deploy_and_round_trips_the_url(site: dict[str, Any], 
         if kind == 2:
             assert (back["pool"], back["pm"], back["dm"]) == (state.pool, state.pm, state.dm), got["url"]
     assert len(results) == len(states) > 100
+    # The "as a file" view: the page's compose and Kubernetes files are manifests.py's, whose
+    # containers run exactly the command's argv.
+    catalog, files = site["catalog"], 0
+    for state, got in zip(states, results, strict=True):
+        if got["files"] is None:
+            continue
+        dep = run(catalog, catalog.entry(hf_id), state.selection(d))
+        launch, profile = dep.launches[0], catalog.profile(dep.selection.hardware)
+        for which, text in zip(("compose", "k8s"), got["files"], strict=True):
+            assert text == manifest(which, launch, profile, dep.docker_image, k8s_name(launch.argv[2]))
+        compose = yaml.safe_load(got["files"][0])["services"]["vllm"]
+        assert compose["entrypoint"] + compose["command"] == list(launch.argv)
+        deployment, service = yaml.safe_load_all(got["files"][1])
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["command"] + container["args"] == list(launch.argv)
+        assert {e["name"]: e["value"] for e in container.get("env") or []} == {k: js_str(v) for k, v in launch.env.items()}
+        assert service["kind"] == "Service"
+        files += 1
+    assert files > 10
 
 
 def test_urls_name_what_differs_from_the_default(site: dict[str, Any], tmp_path: Path) -> None:

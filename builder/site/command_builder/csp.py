@@ -34,7 +34,8 @@ def policy(html: str) -> str:
     scripts = " ".join(["'self'", *inline_hashes(html)])
     return (f"default-src 'self'; script-src {scripts}; script-src-attr 'none'; object-src 'none'; "
             "base-uri 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-            "font-src 'self' data:; connect-src 'self'; frame-src 'none'")
+            "font-src 'self' data:; connect-src 'self' https://api.github.com; frame-src 'none'")
+# api.github.com: the theme shows the repository's stars and latest release (`repo_url`).
 
 
 def with_csp(html: str) -> str:

@@ -40,6 +40,7 @@ from builder.site.command_builder.space import (
 from builder.synth import Selection, hardware_choices
 from builder.synth.install import HardwareInstall, install_for
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
+from builder.synth.manifests import frame, k8s_name, port_of
 from builder.synth.snippets import snippets
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class _Builder:
         self.out: dict[str, Any] = {}
         self.installs: list[dict[str, Any]] = []
         self.snippets: list[list[str]] = []
+        self.frames: list[str] = []
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
@@ -140,6 +142,9 @@ class _Builder:
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+        files = self.files(c, [self.strategies[i] for i in st])
+        if files is not None:
+            out["mf"] = files
         gpus = self.idle(c)
         if gpus is not None:
             out["g"] = gpus
@@ -175,6 +180,26 @@ class _Builder:
             if row not in self.snippets:
                 self.snippets.append(row)
             out[kind] = self.snippets.index(row)
+        return out
+
+    def files(self, c: Combo, names: list[str]) -> Optional[list[int]]:
+        """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
+        single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
+        if single is None:
+            return None
+        try:
+            dep = run(self.catalog, self.entry, Selection(c.variant, c.hardware, single))
+        except SynthesisError:
+            return None
+        launch, profile = dep.launches[0], self.catalog.profile(c.hardware)
+        if dep.docker_image is None:
+            return None
+        out = []
+        for kind in ("compose", "k8s"):
+            text = frame(kind, profile, dep.docker_image, port_of(launch), k8s_name(str(launch.argv[2])))
+            if text not in self.frames:
+                self.frames.append(text)
+            out.append(self.frames.index(text))
         return out
 
     def idle(self, c: Combo) -> Optional[list[int]]:
@@ -258,6 +283,8 @@ class _Builder:
             "sn": self.snippets,
         }
         data.update(pack(self.tables.as_json()))
+        data["q"] = self.tables.tokens()
+        data["mf"] = self.frames
         return data
 
     def default_hardware(self, variant: str) -> int:

@@ -55,7 +55,7 @@ export function launch(d, id, f) {
     });
     lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
   }
-  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])),
+  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])), lines: lines, envLines: text(d, row[2]),
            command: strings(d, lines).join(d.sep),
            docker: row[4] >= 0 ? strings(d, text(d, row[4]).concat(lines.slice(1))).join(d.sep) : null };
 }

@@ -22,6 +22,7 @@ function shownTexts(self, ls) {  // everything the selection shows, for placehol
 
 function draw(self) {
   var d = self.d, st = self.st, ui = self.root.querySelector(".cb-ui"), ls = launches(d, st);
+  self.ls = ls;
   var values = envValues(), show = function (t) { return fill(t, values); };
   var f = document.activeElement, keep = f && ui.contains(f) ?
     [f.getAttribute("data-a"), f.getAttribute("data-i"), f.getAttribute("data-env")] : null;
@@ -75,6 +76,8 @@ function onClick(self, e) {
   if (a === "pop") { self.pop = self.pop === raw ? null : raw; draw(self); return; }
   if (a === "copypop") { copyText(fill(snippets(d, self.st)[i], envValues()), b); return; }
   if (a === "envclear") { clearEnv(); draw(self); return; }
+  if (a === "file") { self.file = i; draw(self); return; }
+  if (a === "copyfile") { copyText(self.root.querySelector(".cb-file").textContent, b); return; }
   if (a === "selfhost") { var dlg = self.root.querySelector("dialog.cb-selfhost"); if (dlg) dlg.showModal(); return; }
   if (a === "tab" || a === "node") {
     var st = Object.assign({}, self.st);
@@ -103,8 +106,9 @@ function onKey(self, e) {
   var all = Array.prototype.slice.call(t.parentNode.querySelectorAll('[role="tab"]')), i = all.indexOf(t);
   i = e.key === "Home" ? 0 : e.key === "End" ? all.length - 1 : (i + (e.key === "ArrowLeft" ? -1 : 1) + all.length) % all.length;
   e.preventDefault();
-  all[i].click();
-  var next = self.root.querySelectorAll('.cb-tabs' + (t.getAttribute("data-a") === "node" ? ".cb-nodes" : ":not(.cb-nodes)") + ' [role="tab"]')[i];
+  var a = all[i].getAttribute("data-a"), j = all[i].getAttribute("data-i");
+  all[i].click();  // redraws: focus the tab of the same name in the new markup
+  var next = self.root.querySelector('[role="tab"][data-a="' + a + '"][data-i="' + j + '"]');
   if (next) next.focus();
 }
 

@@ -5,14 +5,16 @@
  * (the builder's only local state, shared by all recipes as on upstream).
  */
 import { combo, kind } from "./data.js";
-import { h } from "./render.js";
+import { FILES, manifest } from "./files.js";
+import { h, tabs } from "./render.js";
 
 var STORE = "vllm-recipes:cluster-endpoints";
 var HINTS = { HEAD_IP: "10.0.0.1", IFACE_NAME: "eth0", ROUTER_HOST: "0.0.0.0", ROUTER_PORT: "30000",
               PREFILL_DP_RPC_PORT: "12345", DECODE_DP_RPC_PORT: "12346" };
 var TIPS = { IFACE_NAME: "The NIC of the cluster fabric: `ip -br addr` on a node lists it.",
              HEAD_IP: "The rank-0 node's address: `hostname -I` on that node." };
-export var PANELS = [["curl", "cURL", 0], ["bench", "Bench", 1], ["python", "Python", 2], ["env", "Env", -1]];
+export var PANELS = [["curl", "cURL", 0], ["bench", "Bench", 1], ["python", "Python", 2], ["file", "As a file", -2],
+                     ["env", "Env", -1]];
 
 export function envValues() {
   try {
@@ -72,6 +74,15 @@ export function panel(self, shown) {
     }) : h("p", {}, "No $PLACEHOLDERS in these commands.");
     body = [h("p.cb-note", {}, "Values fill every command and example shown, and stay in this browser only."), body,
             Object.keys(values).length ? h("button.cb-btn", { type: "button", "data-a": "envclear", "data-i": 0 }, "Clear all") : null];
+  } else if (which === "file") {
+    var l = tabs(d, st, self.ls).launch, text = manifest(d, st, l, self.file || 0);
+    body = text === null ? h("p", {}, "Files are offered for single-node selections (one container).") :
+      [h("div.cb-tabs", { role: "tablist", "aria-label": "File" }, FILES.map(function (name, i) {
+        var on = (self.file || 0) === i;
+        return h("button.cb-tab" + (on ? ".cb-on" : ""), { type: "button", role: "tab", "data-a": "file", "data-i": i,
+          "aria-selected": on ? "true" : "false", tabindex: on ? 0 : -1 }, name);
+      })), h("button.cb-btn", { type: "button", "data-a": "copyfile", "data-i": self.file || 0 }, "Copy"),
+       h("pre.cb-snippet.cb-file", {}, h("code", {}, fill(text, values)))];
   } else {
     var sn = snippets(d, st), p = PANELS.filter(function (x) { return x[0] === which; })[0];
     var text = sn ? fill(sn[p[2]], values) : "";

@@ -92,8 +92,8 @@ function variantRow(d, st) {
     return pill("var", i, [x[1], h("span.cb-hint", {}, gb(x[3]))], i === st.v, tip, why);
   });
   var note = [v[4] ? h("span.cb-desc", {}, sentence(v[4]) + " ") : null, "Serves ",
-              h("a.cb-ckpt", { href: HF + v[5], rel: "noopener" }, h("code", {}, v[5])), ". ",
-              v[1] + " needs at least " + gb(v[3]) + " for weights; one " + hw[1] + " node has " + gb(hw[4]) +
+              h("a.cb-ckpt", { href: HF + v[5], rel: "noopener" }, h("code", {}, v[5])),
+              ". " + v[1] + " needs at least " + gb(v[3]) + " for weights; one " + hw[1] + " node has " + gb(hw[4]) +
               (need <= 1 ? ": fits on one node." : ": needs " + need + " nodes (multi-node or prefill/decode).")];
   return row("Variant", group("", pills), note);
 }
