@@ -7,7 +7,8 @@ Layout (all indexes are positions in the lists of the same document):
 * ``var`` — ``[key, label, precision, vram_minimum_gb, description, model_id, default_hardware]``
   (default hardware -1: no listed hardware can serve the variant).
 * ``st``  — ``[id, name, description, orientation, kind]``; kind 0 single node, 1 multi-node, 2 PD.
-* ``ft``  — ``[key, label, description]`` per feature; bit *i* of a feature mask is feature *i*
+* ``ft``  — ``[key, label, description]`` per feature, then ``[adv:id, label, description, 1]`` per
+  advanced option (:mod:`builder.synth.advanced`); bit *i* of a feature mask is feature *i*
   (the page keeps one flag per feature, so any number of features works; ``fd`` lists indexes).
 * ``modes``, ``pools``, ``nodes`` — PD pool modes, PD ``[prefill, decode]`` node pairs
   (``[0, 0]`` = co-located) and multi-node counts, in the order renderings are listed.
@@ -34,10 +35,11 @@ from builder.site.command_builder.decode import pack
 from builder.site.command_builder.data import CompositionError, Tables, check
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
 from builder.site.command_builder.space import (
-    MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
+    ADV, MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
     pd_modes, pd_selection, pool_layouts, run, strategy_kind,
 )
 from builder.synth import Selection, hardware_choices
+from builder.synth.advanced import advanced_options
 from builder.synth.install import HardwareInstall, install_for
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.manifests import frame, k8s_name, port_of
@@ -54,9 +56,19 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def ui_features(entry: "RecipeEntry") -> tuple[str, ...]:
-    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands)."""
-    return tuple(name for name, f in entry.recipe.features.items() if f is not None)
+def ui_features(entry: "RecipeEntry", advanced: bool = True) -> tuple[str, ...]:
+    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands), then
+    the advanced options as `adv:<id>` toggles (they compose exactly like features)."""
+    names = tuple(name for name, f in entry.recipe.features.items() if f is not None)
+    return names + (tuple(ADV + o.id for o in advanced_options(entry.recipe)) if advanced else ())
+
+
+def _feature_row(entry: "RecipeEntry", key: str) -> list[Any]:
+    """`[key, label, description]`, plus a 1 for advanced options (shown in their own row)."""
+    if key.startswith(ADV):
+        option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
+        return [key, option.label, option.description + " Adds " + " ".join(option.args) + ".", 1]
+    return [key, feature_label(key), entry.recipe.features[key].description]
 
 
 def feature_label(key: str) -> str:
@@ -68,11 +80,11 @@ def mask_of(features: tuple[str, ...], chosen: tuple[str, ...]) -> int:
 
 
 class _Builder:
-    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any]):
+    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any], advanced: bool = True):
         self.catalog, self.entry, self.doc = catalog, entry, doc
         self.tables = Tables()
         self.variants = list(entry.recipe.variants)
-        self.features = ui_features(entry)
+        self.features = ui_features(entry, advanced)
         self.strategies: list[str] = []
         self.modes: tuple[str, ...] = pd_modes(entry)
         self.options = {v: hardware_options(catalog, entry, v) for v in self.variants}
@@ -271,7 +283,7 @@ class _Builder:
             "var": [[k, v.label or v.precision.upper(), v.precision, v.vram_minimum_gb, v.description,
                      v.model_id or recipe.model.model_id, starts[k]] for k, v in recipe.variants.items()],
             "st": [self._strategy_row(name) for name in self.strategies],
-            "ft": [[k, feature_label(k), recipe.features[k].description] for k in self.features],
+            "ft": [_feature_row(self.entry, k) for k in self.features],
             "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
@@ -330,4 +342,9 @@ def recipe_document(catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any
     """The builder data of a recipe; None for recipes without commands (omni, or nothing runs)."""
     if entry.recipe.is_omni or not entry.recipe.variants:
         return None
-    return _Builder(catalog, entry, doc).document()
+    try:
+        return _Builder(catalog, entry, doc).document()
+    except CompositionError:
+        # Features that interact are stored subset by subset, which only scales to a few toggles:
+        # such recipes offer no advanced options rather than no builder.
+        return _Builder(catalog, entry, doc, advanced=False).document()

@@ -12,6 +12,7 @@ from typing import Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.synth import Deployment, Selection, SynthesisError, deploy, recommend
+from builder.synth.advanced import advanced_options, with_advanced
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
 MAX_NODES = 16
@@ -22,9 +23,18 @@ MODES = ("tp", "tep", "dep")
 PD = "pd_cluster"
 
 
+ADV = "adv:"
+"""Prefix of advanced options among a selection's features (the page treats them as toggles too)."""
+
+
 def run(catalog: Catalog, entry: RecipeEntry, sel: Selection) -> Deployment:
-    """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    return deploy(catalog, entry.recipe, sel)
+    """`deploy` for a recipe entry, plus the chosen advanced options: how every builder command is made."""
+    real = tuple(f for f in sel.features if not f.startswith(ADV))
+    if len(real) == len(sel.features):
+        return deploy(catalog, entry.recipe, sel)
+    dep = deploy(catalog, entry.recipe, replace(sel, features=real))
+    chosen = [o for o in advanced_options(entry.recipe) if ADV + o.id in sel.features]
+    return with_advanced(dep, chosen)
 
 
 def pd_modes(entry: RecipeEntry) -> tuple[str, ...]:
@@ -120,7 +130,7 @@ def pd_selection(c: Combo, strategy: str, lay: PoolLayout, features: tuple[str, 
 
 
 __all__ = [
-    "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
+    "ADV", "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
     "hardware_options", "node_counts", "pd_modes", "pd_selection", "pool_layouts", "run",
     "strategy_kind",
 ]

@@ -187,14 +187,15 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         pool, pm, dm = c["pd"]
     inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
     mask = sum(1 << i for i in c["fd"])
-    feats = []
+    feats, adv = [], []
     for i, f in enumerate(d["ft"]):
         ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
         tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
-        feats.append(_pill("ft", i, f[1], bool(mask >> i & 1), tip))
+        (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip))
     rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
-    if feats:
-        rows.append({"label": "Features", "groups": [{"title": "", "pills": feats}]})
+    for label, pills in (("Features", feats), ("Advanced", adv)):
+        if pills:
+            rows.append({"label": label, "groups": [{"title": "", "pills": pills}]})
     rows.append(_install(d, c, inst, d["hw"][h][1]))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
     out = _output(d, v, h, s, n, shown, inst)

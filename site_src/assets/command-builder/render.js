@@ -138,9 +138,11 @@ function nodesRow(d, st) {
              "Total " + nodes * hw[3] + " GPUs on " + nodes + " node(s), plus the router.");
 }
 
-function featuresRow(d, st) {
-  if (!d.ft.length) return null;
-  return row("Features", group("", d.ft.map(function (f, i) {
+function featuresRow(d, st, advanced) {
+  var shown = d.ft.filter(function (f) { return !f[3] === !advanced; });
+  if (!shown.length) return null;
+  return row(advanced ? "Advanced" : "Features", group("", d.ft.map(function (f, i) {
+    if (!f[3] !== !advanced) return null;
     var ex = d.ex.filter(function (p) { return p[0] === i || p[1] === i; })
       .map(function (p) { return d.ft[p[0] === i ? p[1] : p[0]][1]; });
     return pill("ft", i, f[1], !!st.f[i], sentence(f[2]) + (ex.length ? " Turns off " + ex.join(", ") + "." : ""), null);
@@ -170,7 +172,7 @@ function installRow(d, st, c) {
 
 export function rows(d, st, c) {
   return h("div.cb-rows", {}, hardwareRow(d, st, c), variantRow(d, st), strategyRow(d, st, c), nodesRow(d, st),
-           featuresRow(d, st), installRow(d, st, c));
+           featuresRow(d, st, false), featuresRow(d, st, true), installRow(d, st, c));
 }
 
 function tab(a, i, label, on) {

@@ -7,7 +7,8 @@
 import { available, combo, featureDefaults, kind, nodesDefault, pdDefault, usable } from "./data.js";
 
 export var KEYS = ["variant", "hardware", "strategy", "nodes", "prefill_nodes", "decode_nodes", "prefill_mode",
-                   "decode_mode", "features", "install", "cuda"];
+                   "decode_mode", "features", "advanced", "install", "cuda"];
+var ADV = "adv:";
 
 export function install(d, c) { return d.inst[c.i]; }
 export function installDefault(d, c) { return install(d, c).pip ? "pip" : "docker"; }
@@ -90,11 +91,12 @@ export function fromUrl(d, search) {
   }
   if (d.modes.indexOf(q.get("prefill_mode")) >= 0) st.pm = d.modes.indexOf(q.get("prefill_mode"));
   if (d.modes.indexOf(q.get("decode_mode")) >= 0) st.dm = d.modes.indexOf(q.get("decode_mode"));
-  if (q.has("features")) {
-    var f = d.ft.map(function () { return 0; });
-    q.get("features").split(",").forEach(function (k) { var j = find(d.ft, k); if (j >= 0) f[j] = 1; });
+  if (q.has("features")) {  // the features' own part; advanced options come from `advanced`
+    var f = d.ft.map(function (x, i) { return x[3] ? st.f[i] : 0; });
+    q.get("features").split(",").forEach(function (k) { var j = find(d.ft, k); if (j >= 0 && !d.ft[j][3]) f[j] = 1; });
     st.f = exclusive(d, f);
   }
+  if (q.has("advanced")) q.get("advanced").split(",").forEach(function (k) { var j = find(d.ft, ADV + k); if (j >= 0) st.f[j] = 1; });
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
   return normalize(d, st);
@@ -115,9 +117,12 @@ export function toUrl(d, st) {
     if (st.pm !== pd[1]) set.push(["prefill_mode", d.modes[st.pm]]);
     if (st.dm !== pd[2]) set.push(["decode_mode", d.modes[st.dm]]);
   }
-  if (!same(st.f, featureDefaults(d, c))) {
-    set.push(["features", d.ft.filter(function (_, i) { return st.f[i]; }).map(function (f) { return f[0]; }).join(",")]);
+  var plain = function (f) { return f.filter(function (_, i) { return !d.ft[i][3]; }); };
+  if (!same(plain(st.f), plain(featureDefaults(d, c)))) {
+    set.push(["features", d.ft.filter(function (x, i) { return st.f[i] && !x[3]; }).map(function (x) { return x[0]; }).join(",")]);
   }
+  var adv = d.ft.filter(function (x, i) { return st.f[i] && x[3]; }).map(function (x) { return x[0].slice(ADV.length); });
+  if (adv.length) set.push(["advanced", adv.join(",")]);
   if (st.inst !== installDefault(d, c)) set.push(["install", st.inst]);
   if (st.cu) set.push(["cuda", "cu129"]);
   if (set.length || st.h !== d.def[1]) set.splice(st.v !== d.def[0] ? 1 : 0, 0, ["hardware", d.hw[st.h][0]]);
