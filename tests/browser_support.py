@@ -14,14 +14,14 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from builder.models import Catalog
-
 from builder.check import load_catalog
+from builder.models import Catalog
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.space import run
 from builder.synth import Deployment, Selection

@@ -13,14 +13,23 @@ import re
 from typing import Any
 
 import pytest
-
 from browser_support import (
-    ARTIFACTS, GLM, check_all_tabs, click, data, open_recipe, page_requests, pressed, shown_selection, visible,
+    ARTIFACTS,
+    GLM,
+    check_all_tabs,
+    click,
+    data,
+    open_recipe,
+    page_requests,
+    pressed,
+    shown_selection,
+    visible,
 )
+from made_recipes import N_FEATURES
+
 from builder.site.command_builder.space import run
 from builder.synth.install import install_for
 from builder.synth.snippets import snippets
-from made_recipes import N_FEATURES
 
 pytestmark = pytest.mark.browser
 

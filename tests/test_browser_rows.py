@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from browser_support import GLM, check_all_tabs, click, data, open_recipe, pressed, visible
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ Chosen options are appended to every `vllm serve` launch after everything else, 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from builder.models import Recipe
 from builder.synth.deployment import Deployment, Launch

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.models import Recipe
+from builder.models.recipe import OmniTask as OmniTaskSpec
 from builder.synth.shell import finish, join_command, quote
 
 OMNI_FLAG = "--omni"
@@ -37,7 +38,8 @@ def omni_tasks(recipe: Recipe, variant: str = "default") -> list[OmniTask]:
     extra = list(chosen.extra_args) if chosen is not None and variant != "default" else []
     _, lines = finish(tuple(str(a) for a in [*recipe.model.base_args, *extra, OMNI_FLAG]))
     out = []
-    for task in (omni.tasks if omni else []) or [None]:
+    tasks: list[OmniTaskSpec | str | None] = list(omni.tasks if omni else []) or [None]
+    for task in tasks:
         if isinstance(task, str) or task is None:
             tid = task or "serve"
             out.append(OmniTask(tid, tid.replace("_", " ").title(), "", "", _command(binary, recipe.model.model_id, lines),

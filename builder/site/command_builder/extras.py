@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
 
 
-def self_host(catalog: "Catalog", entry: "RecipeEntry") -> list[dict[str, Any]]:
+def self_host(catalog: Catalog, entry: RecipeEntry) -> list[dict[str, Any]]:
     """One tab per platform the recipe lists and the catalog knows, in the recipe's order."""
     known = {p.id: p for p in (catalog.platforms.platforms if catalog.platforms else [])}
     out = []
@@ -27,7 +27,7 @@ def self_host(catalog: "Catalog", entry: "RecipeEntry") -> list[dict[str, Any]]:
     return out
 
 
-def omni_block(entry: "RecipeEntry") -> list[dict[str, Any]]:
+def omni_block(entry: RecipeEntry) -> list[dict[str, Any]]:
     """Tasks of an omni recipe with their serve command and request (empty for other recipes)."""
     return [{"id": t.id, "label": t.label, "description": t.description, "endpoint": t.endpoint,
              "command": t.command, "curl": t.curl} for t in omni_tasks(entry.recipe)]

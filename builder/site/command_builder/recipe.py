@@ -68,7 +68,8 @@ def _feature_row(entry: "RecipeEntry", key: str) -> list[Any]:
     if key.startswith(ADV):
         option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
         return [key, option.label, option.description + " Adds " + " ".join(option.args) + ".", 1]
-    return [key, feature_label(key), entry.recipe.features[key].description]
+    feature = entry.recipe.features[key]
+    return [key, feature_label(key), feature.description if feature is not None else ""]
 
 
 def feature_label(key: str) -> str:

@@ -187,7 +187,8 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         pool, pm, dm = c["pd"]
     inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
     mask = sum(1 << i for i in c["fd"])
-    feats, adv = [], []
+    feats: list[dict[str, Any]] = []
+    adv: list[dict[str, Any]] = []
     for i, f in enumerate(d["ft"]):
         ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
         tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
