@@ -185,10 +185,11 @@ def offered_states(d: dict[str, Any], masks: Optional[Sequence[int]] = None) -> 
     """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
     plain = [i for i, f in enumerate(d["ft"]) if len(f) < 4]
     adv = [i for i, f in enumerate(d["ft"]) if len(f) >= 4]
-    if masks is None:  # every feature subset, with no, each and all advanced options
-        extra = [0] + [1 << i for i in adv] + ([sum(1 << i for i in adv)] if len(adv) > 1 else [])
+    if masks is None:  # every feature subset; advanced options alone, each and all, on none or all features
         base = [sum(1 << plain[j] for j in range(len(plain)) if m >> j & 1) for m in range(1 << len(plain))]
-        masks = [b | e for b in base for e in extra]
+        every = sum(1 << i for i in adv)
+        extra = [1 << i for i in adv] + ([every] if len(adv) > 1 else [])
+        masks = base + [b | e for b in (0, base[-1]) for e in extra] if adv else base
     all_masks = list(masks)
     # Mutually exclusive features are never on together: the page turns one off.
     all_masks = [f for f in all_masks if not any(f >> a & 1 and f >> b & 1 for a, b in d.get("ex", []))]

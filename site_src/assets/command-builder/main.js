@@ -76,6 +76,7 @@ function onClick(self, e) {
   if (a === "pop") { self.pop = self.pop === raw ? null : raw; draw(self); return; }
   if (a === "copypop") { copyText(fill(snippets(d, self.st)[i], envValues()), b); return; }
   if (a === "envclear") { clearEnv(); draw(self); return; }
+  if (a === "copyinst") { copyText(self.root.querySelector(".cb-install").textContent, b); return; }
   if (a === "file") { self.file = i; draw(self); return; }
   if (a === "copyfile") { copyText(self.root.querySelector(".cb-file").textContent, b); return; }
   if (a === "selfhost") { var dlg = self.root.querySelector("dialog.cb-selfhost"); if (dlg) dlg.showModal(); return; }

@@ -154,7 +154,7 @@ function installRow(d, st, c) {
   body.push(group("", ["pip", "docker"].map(function (m, i) {
     return pill("inst", i, (m === "pip" ? "pip / uv" : "Docker") + suffix, st.inst === m, null,
                 b[m] ? null : (m === "pip" ? "No pip install on " + d.hw[st.h][1] : "This recipe has no docker install"));
-  })));
+  }).concat(b[st.inst] ? [h("button.cb-btn.cb-copyinst", { type: "button", "data-a": "copyinst", "data-i": 0 }, "Copy")] : [])));
   if (b.cu && b.cu[st.inst === "pip" ? 0 : 1]) {  // stable pip detects CUDA itself: no choice to make there
     body.push(group("CUDA", [pill("cu", 0, "default (13)", !st.cu, "CUDA 13 builds", null),
                              pill("cu", 1, "cu129", !!st.cu, "CUDA 12.9 builds, for hosts whose driver is on 12.9", null)]));
