@@ -37,6 +37,8 @@ HOSTILE = recipe(
               "small": {"precision": "fp8", "vram_minimum_gb": 100, "description": PAYLOAD,
                         "model_id": "evil/Hostile-FP8"}},
     compatible_strategies=["single_node_tp", "multi_node_tp", "pd_cluster"],
+    # Once went into innerHTML as a pool-mode pill.
+    strategy_overrides={"pd_cluster": {"prefill": {"parallelism": PAYLOAD}}},
     dependencies=[{"command": "pip install x", "note": "Optional: " + PAYLOAD, "optional": True}],
     guide=f"# Guide\n\n<a id=\"CommandBuilder\"></a><a id=\"document$\"></a><a name=\"CommandBuilder\"></a>\n\n{PAYLOAD}\n\n"
           f"[click](javascript:window.__xss=5)\n",

@@ -136,7 +136,7 @@ def _install(d: dict[str, Any], c: dict[str, Any], inst: str, hw_name: str) -> d
     pills = [_pill("inst", i, ("pip / uv" if m == "pip" else "Docker") + suffix, m == inst,
                    why="" if m in b else (f"No pip install on {hw_name}" if m == "pip" else "This recipe has no docker install"))
              for i, m in enumerate(("pip", "docker"))]
-    groups: list[dict[str, Any]] = [{"title": "", "pills": pills, "copy": inst in b}]
+    groups: list[dict[str, Any]] = [{"title": "", "pills": pills, "copyinst": inst in b}]
     if "cu" in b and b["cu"][0 if inst == "pip" else 1]:
         groups.append({"title": "CUDA", "pills": [_pill("cu", 0, "default (13)", True, "CUDA 13 builds"),
                                                  _pill("cu", 1, "cu129", False, "CUDA 12.9 builds, for hosts whose driver is on 12.9")]})
