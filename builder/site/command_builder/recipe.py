@@ -39,7 +39,7 @@ from builder.site.command_builder.space import (
     pd_modes, pd_selection, pool_layouts, run, strategy_kind,
 )
 from builder.synth import Selection, hardware_choices
-from builder.synth.advanced import advanced_options
+from builder.synth.advanced import advanced_options, applies
 from builder.synth.install import HardwareInstall, install_for
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.manifests import frame, k8s_name, port_of
@@ -284,7 +284,7 @@ class _Builder:
             "var": [[k, v.label or v.precision.upper(), v.precision, v.vram_minimum_gb, v.description,
                      v.model_id or recipe.model.model_id, starts[k]] for k, v in recipe.variants.items()],
             "st": [self._strategy_row(name) for name in self.strategies],
-            "ft": [_feature_row(self.entry, k) for k in self.features],
+            "ft": [self._gated(_feature_row(self.entry, k)) for k in self.features],
             "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
@@ -299,6 +299,14 @@ class _Builder:
         data["q"] = self.tables.tokens()
         data["mf"] = self.frames
         return data
+
+    def _gated(self, row: list[Any]) -> list[Any]:
+        """An advanced option's row gains the strategies it does not apply to (its pill is disabled there)."""
+        if len(row) < 4:
+            return row
+        option = next(o for o in advanced_options(self.entry.recipe) if ADV + o.id == row[0])
+        off = [i for i, name in enumerate(self.strategies) if not applies(option, name)]
+        return row + [off] if off else row
 
     def default_hardware(self, variant: str) -> int:
         """Index of the hardware a variant starts on (the API's default when usable); -1 for none."""

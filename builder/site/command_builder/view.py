@@ -192,7 +192,8 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
     for i, f in enumerate(d["ft"]):
         ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
         tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
-        (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip))
+        off = f"Not used with {d['st'][s][1]}" if len(f) > 4 and s in f[4] else ""
+        (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip, why=off))
     rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
     for label, pills in (("Features", feats), ("Advanced", adv)):
         if pills:

@@ -145,7 +145,8 @@ function featuresRow(d, st, advanced) {
     if (!f[3] !== !advanced) return null;
     var ex = d.ex.filter(function (p) { return p[0] === i || p[1] === i; })
       .map(function (p) { return d.ft[p[0] === i ? p[1] : p[0]][1]; });
-    return pill("ft", i, f[1], !!st.f[i], sentence(f[2]) + (ex.length ? " Turns off " + ex.join(", ") + "." : ""), null);
+    var off = f[4] && f[4].indexOf(st.s) >= 0 ? "Not used with " + d.st[st.s][1] : null;  // select: advanced.applies
+    return pill("ft", i, f[1], !!st.f[i], sentence(f[2]) + (ex.length ? " Turns off " + ex.join(", ") + "." : ""), off);
   })));
 }
 
