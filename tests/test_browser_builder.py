@@ -312,7 +312,8 @@ def test_aria_tabs_keys_tooltips_and_highlight(site: dict[str, Any], page: Any) 
     page.keyboard.press("Tab")
     assert disabled.locator(".cb-tip").is_visible()
     # A short highlight when the command changes.
-    click(page, "hw", [x[0] for x in data(page)["hw"]].index("h200"))
+    open_recipe(site, page, GLM)
+    click(page, "hw", [x[0] for x in data(page)["hw"]].index("b200"))
     assert page.locator(".cb-ui .cb-cmd.cb-flash").count() == 1
     page.wait_for_timeout(800)
     assert page.locator(".cb-ui .cb-cmd.cb-flash").count() == 0
