@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from builder.api import build_api_tree
 from builder.check import load_catalog
@@ -23,10 +24,12 @@ from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack
 from builder.site.command_builder.space import run
+from builder.jsonout import js_str
+from builder.synth.manifests import k8s_name, manifest
 from factory import HW, STRATEGIES, recipe, write_recipes
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "site_src" / "assets" / "command-builder.js"
+SCRIPTS = REPO / "site_src" / "assets" / "command-builder"
 
 HARDWARE = {k: HW[k] for k in ("h200", "b200", "gb200", "mi300x", "station")}
 BIG = recipe(
@@ -107,8 +110,10 @@ def test_pages_offer_the_expected_choices(site: dict[str, Any]) -> None:
     assert strategies == ["single_node_tp", "multi_node_tp", "multi_node_dep", "pd_cluster"]
     assert d["modes"] == ["tp", "dep"]
     # Defaults: spec is opt-in everywhere, encoder_dp on GB200 only.
-    assert d["c"][f"0.{h200}"]["fd"] == 0b011 and d["c"][f"0.{hw.index('gb200')}"]["fd"] == 0b001
+    assert d["c"][f"0.{h200}"]["fd"] == [0, 1] and d["c"][f"0.{hw.index('gb200')}"]["fd"] == [0]
     assert "acme/Omni" not in site["data"] and site["texts"]["acme/Omni"] is None
+    # Two features that set the same flag exclude each other; so do encoder-off and encoder options.
+    assert d["ex"] == [[0, 1]] or d["ex"] == []  # tools/encoder_dp/spec: encoder_dp alone sets its flag
 
 
 def test_a_feature_that_repeats_a_base_flag_moves_it(site: dict[str, Any]) -> None:
@@ -128,7 +133,10 @@ def test_the_no_javascript_command_is_the_api_recommendation(site: dict[str, Any
         assert ctx["command"] == want
         assert ctx["view"]["output"]["command"] == want
         assert "<" not in ctx["data"].replace("&lt;", "")
-    assert command_builder.page_context(catalog, catalog.entry("acme/Omni"), api.documents) is None
+    omni = command_builder.page_context(catalog, catalog.entry("acme/Omni"), api.documents)
+    # Omni recipes get no selection data but an explanation block with the exact serve command.
+    assert omni is not None and omni["data"] is None
+    assert [t["command"] for t in omni["omni"]] == ["vllm serve acme/Omni \\\n  --omni"]
 
 
 def test_data_is_deterministic(site: dict[str, Any]) -> None:
@@ -140,36 +148,44 @@ def test_data_is_deterministic(site: dict[str, Any]) -> None:
 # ---- the page script itself, run under node ------------------------------------------------
 
 HARNESS = r"""
-const fs = require("fs"), vm = require("vm");
-const [script, dataFile, statesFile] = process.argv.slice(2);
+import fs from "fs";
+import { load, launches } from "./data.js";
+import { fromUrl, toUrl } from "./state.js";
+import { manifest } from "./files.js";
+const [dataFile, statesFile] = process.argv.slice(2);
 const loc = { pathname: "/acme/x/", search: "", hash: "" };
-const ctx = { URLSearchParams, console, location: loc, history: {},
-  document: { readyState: "complete", querySelectorAll: () => [], body: { contains: () => false } } };
-ctx.window = ctx; ctx.addEventListener = () => {};
-vm.createContext(ctx);
-vm.runInContext(fs.readFileSync(script, "utf8"), ctx);
-const CB = ctx.CommandBuilder, d = CB.load(fs.readFileSync(dataFile, "utf8"));
+globalThis.location = loc;
+const d = load(fs.readFileSync(dataFile, "utf8"));
 const out = JSON.parse(fs.readFileSync(statesFile, "utf8")).map(s => {
-  const st = Object.assign({ inst: "pip", tab: 0, node: 0 }, s);
-  const url = CB.toUrl(d, st);
+  const f = d.ft.map((_, i) => (BigInt(s.f) >> BigInt(i)) & 1n ? 1 : 0);
+  const st = Object.assign({ inst: "pip", cu: 0, tab: 0, node: 0 }, s, { f: f });
+  const url = toUrl(d, st);
   loc.search = url.includes("?") ? url.slice(url.indexOf("?")) : "";
-  const back = CB.fromUrl(d, loc.search);
+  const back = fromUrl(d, loc.search);
   loc.search = "";
-  return { launches: CB.launches(d, st), url: url, back: back };
+  back.f = back.f.reduce((m, x, i) => x ? m + (1n << BigInt(i)) : m, 0n).toString();
+  const ls = launches(d, st);
+  const files = ls.length === 1 && ls[0].role === "serve" ? [manifest(d, st, ls[0], 0), manifest(d, st, ls[0], 1)] : null;
+  return { launches: ls.map(l => ({ role: l.role, rank: l.rank, env: l.env, command: l.command, docker: l.docker })),
+           url: url, back: back, files: files };
 });
 process.stdout.write(JSON.stringify(out));
 """
 
 
 def _node(tmp_path: Path, text: str, states: list[State]) -> list[dict[str, Any]]:
+    """Run the page's own modules under node (copied beside a package.json that marks them ESM)."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the page script's decoder is checked in the browser test only")
+    for src in SCRIPTS.glob("*.js"):
+        shutil.copy(src, tmp_path / src.name)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "harness.js").write_text(HARNESS)
     (tmp_path / "data.json").write_text(text)
-    (tmp_path / "states.json").write_text(json.dumps([s.__dict__ for s in states]))
-    done = subprocess.run([node, str(tmp_path / "harness.js"), str(SCRIPT), str(tmp_path / "data.json"),
-                           str(tmp_path / "states.json")], capture_output=True, text=True, check=True, timeout=120)
+    (tmp_path / "states.json").write_text(json.dumps([{**s.__dict__, "f": str(s.f)} for s in states]))
+    done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path / "data.json"),
+                           str(tmp_path / "states.json")], capture_output=True, text=True, check=True, timeout=300)
     return json.loads(done.stdout)
 
 
@@ -183,19 +199,38 @@ def test_page_script_shows_deploy_and_round_trips_the_url(site: dict[str, Any], 
         assert [Shown(x["role"], x["rank"], tuple(x["env"]), x["command"], x["docker"]) for x in got["launches"]] == want
         back = got["back"]
         kind = d["st"][state.s][4]
-        assert (back["v"], back["h"], back["s"], back["f"]) == (state.v, state.h, state.s, state.f), got["url"]
+        assert (back["v"], back["h"], back["s"], int(back["f"])) == (state.v, state.h, state.s, state.f), got["url"]
         if kind == 1:
             assert back["n"] == state.n, got["url"]
         if kind == 2:
             assert (back["pool"], back["pm"], back["dm"]) == (state.pool, state.pm, state.dm), got["url"]
     assert len(results) == len(states) > 100
+    # The "as a file" view: the page's compose and Kubernetes files are manifests.py's, whose
+    # containers run exactly the command's argv.
+    catalog, files = site["catalog"], 0
+    for state, got in zip(states, results, strict=True):
+        if got["files"] is None:
+            continue
+        dep = run(catalog, catalog.entry(hf_id), state.selection(d))
+        launch, profile = dep.launches[0], catalog.profile(dep.selection.hardware)
+        for which, text in zip(("compose", "k8s"), got["files"], strict=True):
+            assert text == manifest(which, launch, profile, dep.docker_image, k8s_name(launch.argv[2]))
+        compose = yaml.safe_load(got["files"][0])["services"]["vllm"]
+        assert compose["entrypoint"] + compose["command"] == list(launch.argv)
+        deployment, service = yaml.safe_load_all(got["files"][1])
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["command"] + container["args"] == list(launch.argv)
+        assert {e["name"]: e["value"] for e in container.get("env") or []} == {k: js_str(v) for k, v in launch.env.items()}
+        assert service["kind"] == "Service"
+        files += 1
+    assert files > 10
 
 
 def test_urls_name_what_differs_from_the_default(site: dict[str, Any], tmp_path: Path) -> None:
     d = site["data"]["acme/Big-MoE"]
     hw, var, st = [x[0] for x in d["hw"]], [x[0] for x in d["var"]], [x[0] for x in d["st"]]
     v0, h0 = d["def"]
-    default = State(v0, h0, d["c"][f"{v0}.{h0}"]["rec"][0], f=d["c"][f"{v0}.{h0}"]["fd"])
+    default = State(v0, h0, d["c"][f"{v0}.{h0}"]["rec"][0], f=sum(1 << i for i in d["c"][f"{v0}.{h0}"]["fd"]))
     dep = State(var.index("nvfp4"), hw.index("b200"), st.index("multi_node_dep"), 4, f=0b001)
     urls = [r["url"] for r in _node(tmp_path, site["texts"]["acme/Big-MoE"], [default, dep])]
     assert urls[0] == "/acme/x/"

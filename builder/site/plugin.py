@@ -272,19 +272,25 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
         (Path(config.site_dir) / INDEX).write_bytes(search_index(self._site.facts, self._docs))
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self._error is None:
-            return output
-        from builder.site.html.build_error import with_banner
-
-        return with_banner(output, self._error)
-
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         if self._error is None or not template_name.endswith(".html"):
             return output_content
         from builder.site.html.build_error import with_banner
 
         return with_banner(output_content, self._error)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._error is not None:  # `recipes serve` while broken: say why on every page
+            from builder.site.html.build_error import with_banner
+
+            return with_banner(output, self._error)
+        # Recipe pages show untrusted recipe text: pin what may run (builder/site/command_builder/csp.py).
+        generated = self._site.pages.get(page.file.src_uri)
+        if generated is None or generated.kind != "recipe":
+            return output
+        from builder.site.command_builder.csp import with_csp
+
+        return with_csp(output)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         base = self._base(config)

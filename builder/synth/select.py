@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from builder.jsonout import js_str
 from builder.models import Catalog, HardwareProfile, Recipe, RecipeEntry
@@ -228,8 +229,76 @@ def planned_strategy(entry: RecipeEntry, nodes: int) -> str:
     return recommended_strategy(entry.recipe, nodes)
 
 
+# -- switching hardware and features (the command builder's rules) -------------------------------
+
+
+def fallback_variant(catalog: Catalog, entry: RecipeEntry, hw: str, edition: Edition = NEWEST) -> str | None:
+    """The variant to switch to when the chosen one cannot run on `hw`: the largest that can.
+
+    "Largest" is the biggest `vram_minimum_gb` (the least quantized checkpoint), so a reader who
+    clicks a hardware lands on the best quality that runs there (spec §2.4.1, newest). None when
+    no variant of the recipe runs there at all (the pill is then disabled).
+    """
+    recipe, profile = entry.recipe, catalog.profile(hw)
+    runnable = []
+    for key, variant in recipe.variants.items():
+        if incompatibility(recipe, variant, hw, profile, edition) is not None:
+            continue
+        rec = recommend(catalog, entry, key, hw, edition)
+        if rec is not None and rec.variant == key:
+            runnable.append((-float(variant.vram_minimum_gb or 0), key))
+    return min(runnable)[1] if runnable else None
+
+
+ENCODER_OFF = "--language-model-only"
+ENCODER_FLAGS = ("--mm-encoder-", "--mm-processor-", "--limit-mm-per-prompt")
+
+
+def _feature_flags(feature: Any) -> set[str]:
+    """Every flag a feature may set, on any hardware."""
+    lists = [feature.args] + [o.args for o in feature.hardware_overrides.values() if o is not None and o.args]
+    return {str(a) for args in lists for a in args if str(a).startswith("--")}
+
+
+def exclusive_features(recipe: Recipe) -> list[tuple[str, str]]:
+    """Pairs of features that cannot both be on (turning one on turns the other off).
+
+    Two features conflict when they set the same flag (the last one would silently win), or when
+    one stops loading the vision encoder (`--language-model-only`) and the other configures that
+    encoder (`--mm-encoder-tp-mode`, …) — upstream's text_only ↔ encoder_parallel, derived from
+    the flags rather than from feature names.
+    """
+    flags = {k: _feature_flags(f) for k, f in recipe.features.items() if f is not None}
+    names = list(flags)
+    out = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            fa, fb = flags[a], flags[b]
+            encoder = (ENCODER_OFF in fa and any(f.startswith(ENCODER_FLAGS) for f in fb)) or \
+                      (ENCODER_OFF in fb and any(f.startswith(ENCODER_FLAGS) for f in fa))
+            if fa & fb or encoder:
+                out.append((a, b))
+    return out
+
+
+def idle_gpus(argv: tuple[str, ...] | list[str], gpu_count: int) -> int | None:
+    """GPUs a single-node tensor-parallel command uses, when fewer than the node has; else None.
+
+    Read from the command itself (`--tensor-parallel-size` × `--data-parallel-size`), so the hint
+    states what the shown command does.
+    """
+    sizes = {"--tensor-parallel-size": 1, "--data-parallel-size": 1, "--pipeline-parallel-size": 1}
+    args = [str(a) for a in argv]
+    for i, a in enumerate(args[:-1]):
+        if a in sizes and args[i + 1].isdigit():
+            sizes[a] = int(args[i + 1])
+    used = sizes["--tensor-parallel-size"] * sizes["--data-parallel-size"] * sizes["--pipeline-parallel-size"]
+    return used if used < gpu_count else None
+
+
 __all__ = [
-    "PD", "Fit", "HardwareChoice", "default_features", "default_hardware", "fit", "hardware_choices", "listed_hardware",
+    "ENCODER_OFF", "PD", "Fit", "HardwareChoice", "default_features", "default_hardware", "exclusive_features",
+    "fallback_variant", "fit", "idle_gpus", "hardware_choices", "listed_hardware",
     "no_rendering_reason", "node_refusal", "planned_nodes", "planned_pool_nodes", "planned_strategy",
     "plan", "pools_refusal", "recommend", "shown_profiles", "strategy_choices", "strategy_kind",
     "strategy_refusal", "variants_that_fit", "vram_shortfall",

@@ -23,6 +23,7 @@ from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.synth import NEWEST, Edition
+from builder.site.command_builder.extras import omni_block, self_host
 from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
 
@@ -111,28 +112,30 @@ def _for_template(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def context_of(text: Optional[str], hf_id: str) -> Optional[dict[str, Any]]:
-    """`recipe_builder` for a recipe page; None when the recipe has no serve command (omni).
+def context_of(catalog: Catalog, entry: RecipeEntry, text: Optional[str]) -> Optional[dict[str, Any]]:
+    """`recipe_builder` for a recipe page; None when the page has nothing to show.
 
     Keys: ``data`` (the inlined JSON, already escaped for the template), ``view`` (rows and command
-    card of the recommended selection, for the server-rendered HTML) and ``command`` (the
-    recommended command of the API document, which the page shows without JavaScript).
+    card of the recommended selection, for the server-rendered HTML), ``command`` (the
+    recommended command, which the page shows without JavaScript), ``selfhost`` (platform tabs)
+    and ``omni`` (task commands of omni recipes, which have no ``data``).
     """
+    extras = {"selfhost": self_host(catalog, entry), "omni": omni_block(entry), "hf_id": entry.hf_id}
     if text is None:
-        return None
+        return {**extras, "data": None, "view": None, "command": None} if extras["omni"] else None
     data = json.loads(text)
     view = default_view(data)
-    return {"data": _for_template(text), "view": view, "command": view["output"]["command"], "hf_id": hf_id}
+    return {**extras, "data": _for_template(text), "view": view, "command": view["output"]["command"]}
 
 
 def page_contexts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None,
                   edition: Edition = NEWEST) -> dict[str, Optional[dict[str, Any]]]:
     """`recipe_builder` of every recipe page, computed up front."""
     texts = all_texts(catalog, documents, cache, edition)
-    return {hf_id: context_of(text, hf_id) for hf_id, text in texts.items()}
+    return {e.hf_id: context_of(catalog, e, texts.get(e.hf_id)) for e in catalog.recipes}
 
 
 def page_context(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any],
                  edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """`recipe_builder` of one recipe page."""
-    return context_of(builder_json(catalog, entry, documents, edition), entry.hf_id)
+    return context_of(catalog, entry, builder_json(catalog, entry, documents, edition))

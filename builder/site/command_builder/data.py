@@ -9,6 +9,7 @@ from per-feature pieces (:mod:`builder.site.command_builder.features`). See
 from __future__ import annotations
 
 import functools
+import shlex
 from typing import Any, Optional, Sequence
 
 from builder.synth import Launch
@@ -61,6 +62,8 @@ class Tables:
         self._launch_ids: dict[tuple[int, ...], int] = {}
         self.renderings: list[Any] = []
         self._rendering_ids: dict[str, int] = {}
+        self.kinds: dict[int, str] = {}
+        """String id → "arg" (a command line) or "env" (an export line): what `q` may cover."""
 
     def string(self, value: str) -> int:
         if value not in self.strings:
@@ -73,6 +76,9 @@ class Tables:
         if not lines:
             return -1
         ids = tuple(self.string(line) for line in lines)
+        if kind in ("cmd", "feature", "env"):
+            for sid in ids:
+                self.kinds.setdefault(sid, "env" if kind == "env" else "arg")
         key = (kind, ids)
         if key in self._text_ids:
             return self._text_ids[key]
@@ -128,6 +134,29 @@ class Tables:
     def as_json(self) -> dict[str, Any]:
         return {"sep": SEP, "s": self._string_list, "t": self.texts, "fv": self.vectors,
                 "l": self.launches, "r": self.renderings}
+
+    def tokens(self) -> dict[str, list[str]]:
+        """argv tokens of command and export lines whose plain split is not their tokens (`q`).
+
+        A command line is `flag`, `flag value` or (first line) `vllm serve MODEL`; an export line
+        is `export K=V`. Only lines with shell quoting (or the first line, whose tokens are those
+        after `vllm serve`) are listed; the page splits the others at the first space or `=`.
+        """
+        out: dict[str, list[str]] = {}
+        for sid, kind in sorted(self.kinds.items()):
+            line = self._string_list[sid]
+            if kind == "env":
+                key, _, raw = line.removeprefix("export ").partition("=")
+                value = shlex.split(raw)[0] if raw else ""
+                if value != raw:
+                    out[str(sid)] = [key, value]
+                continue
+            tokens = shlex.split(line)
+            if line.startswith("vllm serve "):
+                out[str(sid)] = tokens[2:]
+            elif tokens != line.split(" ", 1):
+                out[str(sid)] = tokens
+        return out
 
 
 def split(launch: Launch) -> tuple[list[str], Optional[list[str]]]:

@@ -182,8 +182,17 @@ class State:
 
 
 def offered_states(d: dict[str, Any], masks: Optional[Sequence[int]] = None) -> Iterator[State]:
-    """Every state the page offers (all feature subsets unless `masks` is given); `d` unpacked."""
-    all_masks = list(range(1 << len(d["ft"]))) if masks is None else list(masks)
+    """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
+    plain = [i for i, f in enumerate(d["ft"]) if len(f) < 4]
+    adv = [i for i, f in enumerate(d["ft"]) if len(f) >= 4]
+    if masks is None:  # every feature subset; advanced options alone, each and all, on none or all features
+        base = [sum(1 << plain[j] for j in range(len(plain)) if m >> j & 1) for m in range(1 << len(plain))]
+        every = sum(1 << i for i in adv)
+        extra = [1 << i for i in adv] + ([every] if len(adv) > 1 else [])
+        masks = base + [b | e for b in (0, base[-1]) for e in extra] if adv else base
+    all_masks = list(masks)
+    # Mutually exclusive features are never on together: the page turns one off.
+    all_masks = [f for f in all_masks if not any(f >> a & 1 and f >> b & 1 for a, b in d.get("ex", []))]
     m = len(d["modes"])
     for key, c in d["c"].items():
         if "rec" not in c:

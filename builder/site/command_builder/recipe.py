@@ -7,7 +7,9 @@ Layout (all indexes are positions in the lists of the same document):
 * ``var`` — ``[key, label, precision, vram_minimum_gb, description, model_id, default_hardware]``
   (default hardware -1: no listed hardware can serve the variant).
 * ``st``  — ``[id, name, description, orientation, kind]``; kind 0 single node, 1 multi-node, 2 PD.
-* ``ft``  — ``[key, label, description]`` per feature; bit *i* of a feature mask is feature *i*.
+* ``ft``  — ``[key, label, description]`` per feature, then ``[adv:id, label, description, 1]`` per
+  advanced option (:mod:`builder.synth.advanced`); bit *i* of a feature mask is feature *i*
+  (the page keeps one flag per feature, so any number of features works; ``fd`` lists indexes).
 * ``modes``, ``pools``, ``nodes`` — PD pool modes, PD ``[prefill, decode]`` node pairs
   (``[0, 0]`` = co-located) and multi-node counts, in the order renderings are listed.
 * ``c["<variant>.<hardware>"]`` — ``{"x": reason}`` (cannot run), ``{"sub": variant}`` (that
@@ -17,7 +19,12 @@ Layout (all indexes are positions in the lists of the same document):
   id (single node), ids per node count (multi-node), or for PD ``{"p": …, "d": …, "rt": …}``: the
   prefill and decode parts per (pool size × mode) and the router per (pool pair × prefill mode ×
   decode mode); the page shows prefill + decode + router. -1 marks what is not offered.
-* ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install commands of the recipe document.
+  A usable pair also has ``i`` (its ``inst`` block), ``k`` (``sn`` index per strategy kind) and
+  ``g`` (``[strategy, GPUs used]`` when single-node TP leaves GPUs idle); an ``x`` pair may name
+  ``alt``, the variant a click on that hardware switches to (:func:`builder.synth.select.fallback_variant`).
+* ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
+* ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
+  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -28,10 +35,15 @@ from builder.site.command_builder.decode import pack
 from builder.site.command_builder.data import CompositionError, Tables, check
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
 from builder.site.command_builder.space import (
-    MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
+    ADV, MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
     pd_modes, pd_selection, pool_layouts, run, strategy_kind,
 )
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
+from builder.synth.advanced import advanced_options, applies
+from builder.synth.install import HardwareInstall, install_for
+from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
+from builder.synth.manifests import frame, k8s_name, port_of
+from builder.synth.snippets import snippets
 
 if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
@@ -44,9 +56,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def ui_features(entry: "RecipeEntry") -> tuple[str, ...]:
-    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands)."""
-    return tuple(name for name, f in entry.recipe.features.items() if f is not None)
+def ui_features(entry: "RecipeEntry", advanced: bool = True) -> tuple[str, ...]:
+    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands), then
+    the advanced options as `adv:<id>` toggles (they compose exactly like features)."""
+    names = tuple(name for name, f in entry.recipe.features.items() if f is not None)
+    return names + (tuple(ADV + o.id for o in advanced_options(entry.recipe)) if advanced else ())
+
+
+def _feature_row(entry: "RecipeEntry", key: str) -> list[Any]:
+    """`[key, label, description]`, plus a 1 for advanced options (shown in their own row)."""
+    if key.startswith(ADV):
+        option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
+        return [key, option.label, option.description + " Adds " + " ".join(option.args) + ".", 1]
+    feature = entry.recipe.features[key]
+    return [key, feature_label(key), feature.description if feature is not None else ""]
 
 
 def feature_label(key: str) -> str:
@@ -58,15 +81,19 @@ def mask_of(features: tuple[str, ...], chosen: tuple[str, ...]) -> int:
 
 
 class _Builder:
-    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any], edition: Edition = NEWEST):
+    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any], edition: Edition = NEWEST,
+                 advanced: bool = True):
         self.catalog, self.entry, self.doc, self.edition = catalog, entry, doc, edition
         self.tables = Tables()
         self.variants = list(entry.recipe.variants)
-        self.features = ui_features(entry)
+        self.features = ui_features(entry, advanced)
         self.strategies: list[str] = []
         self.modes: tuple[str, ...] = pd_modes(entry)
         self.options = {v: hardware_options(catalog, entry, v, edition) for v in self.variants}
         self.out: dict[str, Any] = {}
+        self.installs: list[dict[str, Any]] = []
+        self.snippets: list[list[str]] = []
+        self.frames: list[str] = []
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
@@ -92,6 +119,9 @@ class _Builder:
                 key = f"{vi}.{self.hardware.index(o.id)}"
                 if o.reason is not None:
                     out[key] = {"x": o.reason[0].upper() + o.reason[1:]}
+                    alt = fallback_variant(self.catalog, self.entry, o.id, self.edition)
+                    if alt is not None and alt != v:
+                        out[key]["alt"] = self.variants.index(alt)
                 elif o.substitute is not None:
                     out[key] = {"sub": self.variants.index(o.substitute)}
                 else:
@@ -124,11 +154,79 @@ class _Builder:
             pool = POOL_SIZES.index((rec.prefill_nodes, rec.decode_nodes))
             pm, dm = self.modes.index(rec.prefill_mode), self.modes.index(rec.decode_mode)
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
-               "fd": mask_of(feats, c.default_features), "st": st, "r": r}
+               "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
+               "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+        files = self.files(c, [self.strategies[i] for i in st])
+        if files is not None:
+            out["mf"] = files
+        gpus = self.idle(c)
+        if gpus is not None:
+            out["g"] = gpus
         pn, dn, pmode, dmode = c.pd_default
         if PD in c.strategies and (pn, dn) in POOL_SIZES:
             out["pd"] = [POOL_SIZES.index((pn, dn)), self.modes.index(pmode), self.modes.index(dmode)]
         return out
+
+    def install(self, c: Combo) -> int:
+        """Index of this pair's install block in the ``inst`` table (blocks repeat across pairs)."""
+        block = install_for(self.entry.recipe, self.entry.recipe.variants[c.variant], c.hardware,
+                            self.catalog.profile(c.hardware))
+        row = install_row(block)
+        if row not in self.installs:
+            self.installs.append(row)
+        return self.installs.index(row)
+
+    def clients(self, c: Combo, names: list[str]) -> list[int]:
+        """Snippet-table index per strategy kind (single, multi-node, PD); -1 where not offered."""
+        out = [-1, -1, -1]
+        for name in names:
+            kind = KIND_CODES[strategy_kind(self.catalog, name)]
+            if out[kind] >= 0:
+                continue
+            sel = Selection(c.variant, c.hardware, name, 2 if kind == 1 else 1)
+            if kind == 2:
+                sel = c.recommended if c.recommended.strategy == name else Selection(c.variant, c.hardware, name, 1)
+            try:
+                sn = snippets(run(self.catalog, self.entry, sel, self.edition))
+            except SynthesisError:
+                continue
+            row = [sn.curl, sn.bench, sn.python]
+            if row not in self.snippets:
+                self.snippets.append(row)
+            out[kind] = self.snippets.index(row)
+        return out
+
+    def files(self, c: Combo, names: list[str]) -> Optional[list[int]]:
+        """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
+        single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
+        if single is None:
+            return None
+        try:
+            dep = run(self.catalog, self.entry, Selection(c.variant, c.hardware, single), self.edition)
+        except SynthesisError:
+            return None
+        launch, profile = dep.launches[0], self.catalog.profile(c.hardware)
+        if dep.docker_image is None:
+            return None
+        out = []
+        for kind in ("compose", "k8s"):
+            text = frame(kind, profile, dep.docker_image, port_of(launch), k8s_name(str(launch.argv[2])))
+            if text not in self.frames:
+                self.frames.append(text)
+            out.append(self.frames.index(text))
+        return out
+
+    def idle(self, c: Combo) -> Optional[list[int]]:
+        """[strategy index, GPUs used] when the single-node TP command leaves GPUs of the node idle."""
+        name = "single_node_tp"
+        if name not in c.strategies:
+            return None
+        try:
+            launch = run(self.catalog, self.entry, Selection(c.variant, c.hardware, name), self.edition).launches[0]
+        except SynthesisError:
+            return None
+        used = idle_gpus(launch.argv, self.catalog.profile(c.hardware).gpu_count)
+        return None if used is None else [self.strategy_index(name), used]
 
     def encode_pd(self, c: Combo, name: str, cache: FeatureCache) -> dict[str, list[int]]:
         """Prefill and decode parts per (pool nodes, mode), the router per layout.
@@ -188,16 +286,29 @@ class _Builder:
             "var": [[k, v.label or v.precision.upper(), v.precision, v.vram_minimum_gb, v.description,
                      v.model_id or recipe.model.model_id, starts[k]] for k, v in recipe.variants.items()],
             "st": [self._strategy_row(name) for name in self.strategies],
-            "ft": [[k, feature_label(k), recipe.features[k].description] for k in self.features],
+            "ft": [self._gated(_feature_row(self.entry, k)) for k in self.features],
+            "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
+                   if a in self.features and b in self.features],
             "modes": list(self.modes),
             "pools": [list(p) for p in POOL_SIZES],
             "nodes": list(range(2, MAX_NODES + 1)),
             "c": combos,
             "def": [self.variants.index(default_variant), starts[default_variant]],
-            "inst": install_rows(self.doc),
+            "inst": self.installs,
+            "sn": self.snippets,
         }
         data.update(pack(self.tables.as_json()))
+        data["q"] = self.tables.tokens()
+        data["mf"] = self.frames
         return data
+
+    def _gated(self, row: list[Any]) -> list[Any]:
+        """An advanced option's row gains the strategies it does not apply to (its pill is disabled there)."""
+        if len(row) < 4:
+            return row
+        option = next(o for o in advanced_options(self.entry.recipe) if ADV + o.id == row[0])
+        off = [i for i, name in enumerate(self.strategies) if not applies(option, name)]
+        return row + [off] if off else row
 
     def default_hardware(self, variant: str) -> int:
         """Index of the hardware a variant starts on (the API's default when usable); -1 for none."""
@@ -224,18 +335,18 @@ def _plain(tables: Tables, rid: int) -> bool:
     return all(tables.launches[lid][5] < 0 for lid in entry)
 
 
-def install_rows(doc: dict[str, Any]) -> dict[str, Any]:
-    """`model.install` of the API document as `[command, note]` pairs (extras: `[command, note, optional]`)."""
-    install = (doc.get("model") or {}).get("install") or {}
-    out: dict[str, Any] = {}
-    for mode in ("pip", "docker"):
-        step = install.get(mode)
-        if isinstance(step, dict) and step.get("command"):
-            out[mode] = [step["command"], step.get("note") or ""]
-    extras = [[str(d.get("command", "")), str(d.get("note") or ""), int(bool(d.get("optional")))]
-              for d in install.get("extras") or [] if isinstance(d, dict) and d.get("command")]
-    if extras:
-        out["extras"] = extras
+def install_row(block: HardwareInstall) -> dict[str, Any]:
+    """One ``inst`` entry: ``{"label", "pip": [command, note], "docker": [...], "cu": [pip, docker],
+    "extras": [[command, note, optional]]}``; absent keys are routes this hardware does not have."""
+    out: dict[str, Any] = {"label": block.label}
+    if block.pip:
+        out["pip"] = list(block.pip)
+    if block.docker:
+        out["docker"] = list(block.docker)
+    if block.cuda129:
+        out["cu"] = [block.cuda129[0] or "", block.cuda129[1] or ""]
+    if block.extras:
+        out["extras"] = [[c, n, int(o)] for c, n, o in block.extras]
     return out
 
 
@@ -244,4 +355,9 @@ def recipe_document(catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any
     """The builder data of a recipe; None for recipes without commands (omni, or nothing runs)."""
     if entry.recipe.is_omni or not entry.recipe.variants:
         return None
-    return _Builder(catalog, entry, doc, edition).document()
+    try:
+        return _Builder(catalog, entry, doc, edition).document()
+    except CompositionError:
+        # Features that interact are stored subset by subset, which only scales to a few toggles:
+        # such recipes offer no advanced options rather than no builder.
+        return _Builder(catalog, entry, doc, edition, advanced=False).document()

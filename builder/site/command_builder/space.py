@@ -12,10 +12,11 @@ from typing import Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, deploy, recommend
+from builder.synth.advanced import advanced_options, with_advanced
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 from builder.synth.safety import ensure_safe
 
-MAX_NODES = 8
+MAX_NODES = 16
 """Largest multi-node count offered (one command tab per node)."""
 POOL_NODES = (1, 2, 3, 4)
 """Dedicated nodes per prefill/decode pool; the API never plans more than four (spec §5.5)."""
@@ -23,10 +24,22 @@ MODES = ("tp", "tep", "dep")
 PD = "pd_cluster"
 
 
+ADV = "adv:"
+"""Prefix of advanced options among a selection's features (the page treats them as toggles too)."""
+
+
 def run(catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition = NEWEST) -> Deployment:
-    """`deploy` for a recipe entry: the only way any command of the builder is made."""
-    dep = deploy(catalog, entry.recipe, sel, edition)
-    ensure_safe(catalog, entry, dep)  # the page shows it: read every command as bash would
+    """`deploy` for a recipe entry, plus the chosen advanced options: how every builder command is made.
+
+    Every command is read as bash would before the page may show it (builder.synth.safety)."""
+    real = tuple(f for f in sel.features if not f.startswith(ADV))
+    if len(real) == len(sel.features):
+        dep = deploy(catalog, entry.recipe, sel, edition)
+    else:
+        dep = deploy(catalog, entry.recipe, replace(sel, features=real), edition)
+        chosen = [o for o in advanced_options(entry.recipe) if ADV + o.id in sel.features]
+        dep = with_advanced(dep, chosen)
+    ensure_safe(catalog, entry, dep)
     return dep
 
 
@@ -127,7 +140,7 @@ def pd_selection(c: Combo, strategy: str, lay: PoolLayout, features: tuple[str, 
 
 
 __all__ = [
-    "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
+    "ADV", "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
     "hardware_options", "node_counts", "pd_modes", "pd_selection", "pool_layouts", "run",
     "strategy_kind",
 ]

@@ -1,6 +1,6 @@
 """The command builder as the server renders it: the recommended selection, before any script runs.
 
-``command-builder.js`` redraws the same markup (``partials/command-builder.html``) from the same
+``assets/command-builder/`` redraws the same markup (``partials/command-builder.html``) from the same
 data once it loads, so the page does not jump; readers without JavaScript and crawlers get the
 options and the recommended command as plain HTML. Only the default state is rendered here.
 """
@@ -19,14 +19,26 @@ _BRAND_RANK = {"NVIDIA": 0, "AMD": 1}
 
 def _pill(a: str, i: int, text: str, on: bool, tip: str = "", hint: str = "", why: str = "",
           ok: bool = False, rec: bool = False) -> dict[str, Any]:
-    return {"a": a, "i": i, "text": text, "on": on, "tip": tip, "hint": hint, "why": why, "ok": ok, "rec": rec}
+    # A disabled pill always explains itself (hover and keyboard focus), as in the script.
+    return {"a": a, "i": i, "text": text, "on": on, "tip": tip or why, "hint": hint, "why": why, "ok": ok, "rec": rec}
+
+
+def js_num(x: float) -> str:
+    """A number as JavaScript prints it (4.0 → "4")."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def sentence(text: str) -> str:
+    """Text that ends with punctuation, so joined texts never run on (the script's `sentence`)."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?:;…)" else text + "."
 
 
 def _gb(x: float) -> str:
     return f"{round(x)} GB"
 
 
-def _hardware(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
+def _hardware(d: dict[str, Any], v: int, h: int, s: int) -> dict[str, Any]:
     brands = sorted(dict.fromkeys(x[2] for x in d["hw"]), key=lambda b: (_BRAND_RANK.get(b, 2), b))
     groups = []
     for brand in brands:
@@ -35,15 +47,29 @@ def _hardware(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
             if x[2] != brand:
                 continue
             c = d["c"].get(f"{v}.{i}")
-            why = "Not offered for " + d["var"][v][1] if c is None else c.get("x", "")
-            tip = f"{x[1]}: {why}" if why else x[6]
-            if c is not None and "sub" in c:
-                tip += f" — serves {d['var'][c['sub']][1]} here: {d['var'][v][1]} does not fit this node."
+            why, tip = "", sentence(x[6])
+            if c is None:
+                why = "Not offered for " + d["var"][v][1]
+            elif "sub" in c:
+                tip += f" Picking it serves {d['var'][c['sub']][1]}: {d['var'][v][1]} does not fit this node."
+            elif "alt" in c:
+                tip = f"{x[1]}: {sentence(c['x'])} Picking it switches Variant to {d['var'][c['alt']][1]}."
+            elif "x" in c:
+                why = c["x"]
+            if why:
+                tip = f"{x[1]}: {sentence(why)}"
             if x[5]:
-                tip += " · Verified: tested end-to-end by the recipe author."
+                tip += " Verified: tested end-to-end by the recipe author."
             pills.append(_pill("hw", i, x[1], i == h, tip, f"{x[3]}×{round(x[4] / x[3])}G", why, ok=bool(x[5])))
         groups.append({"title": brand, "pills": pills})
-    return {"label": "Hardware", "groups": groups}
+    row: dict[str, Any] = {"label": "Hardware", "groups": groups}
+    c, hw = d["c"][f"{v}.{h}"], d["hw"][h]
+    if "g" in c and c["g"][0] == s:
+        used = c["g"][1]
+        row["note"] = (f"This command runs on {used} of the {hw[3]} GPUs of one {hw[1]}: the weights fit {used}. "
+                       f"Run {hw[3] // used} copies behind a load balancer to use them all, "
+                       "or pick an expert/data-parallel strategy.")
+    return row
 
 
 def _variant(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
@@ -54,12 +80,14 @@ def _variant(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
     pills = []
     for i, y in enumerate(d["var"]):
         c = d["c"].get(f"{i}.{h}")
-        tip = f"{y[4]} Minimum {_gb(y[3])} to load; KV cache needs more."
+        tip = (sentence(y[4]) + " " if y[4] else "") + f"Minimum {_gb(y[3])} to load; KV cache needs more."
         why = f"No listed hardware can serve {y[1]}" if y[6] < 0 else ""
         if not why and (c is None or "rec" not in c):
-            tip += f" Not on {hw[1]}" + (f": {c['x']}" if c and "x" in c else "") + f" — picking it switches to {d['hw'][y[6]][1]}."
+            tip += f" Not on {hw[1]}" + (f": {sentence(c['x'])}" if c and "x" in c else ".") + \
+                f" Picking it switches to {d['hw'][y[6]][1]}."
         pills.append(_pill("var", i, y[1], i == v, tip, _gb(y[3]), why))
-    return {"label": "Variant", "groups": [{"title": "", "pills": pills}], "note": note}
+    return {"label": "Variant", "groups": [{"title": "", "pills": pills}], "note": note,
+            "desc": sentence(x[4]) + " " if x[4] else "", "ckpt": x[5]}
 
 
 def _strategy(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any]:
@@ -76,37 +104,50 @@ def _strategy(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any]:
 
 def _nodes(d: dict[str, Any], c: dict[str, Any], h: int, s: int, n: int, pool: int, pm: int, dm: int) -> dict[str, Any]:
     hw, kind = d["hw"][h], d["st"][s][4]
+    r = c["r"][c["st"].index(s)]
     if kind == 0:
         return {"label": "Nodes", "groups": [], "fixed": f"1 node · {hw[3]} × {hw[1]} GPUs"}
     if kind == 1:
-        r = c["r"][c["st"].index(s)]
-        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs") for i, k in enumerate(d["nodes"]) if r[i] >= 0]
+        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs = {k * hw[3]} GPUs")
+                 for i, k in enumerate(d["nodes"]) if r[i] >= 0]
         return {"label": "Nodes", "groups": [{"title": "", "pills": pills}],
                 "note": f"{n} nodes × {hw[3]} GPUs = {n * hw[3]} GPUs; one command per node below."}
     pair, modes = d["pools"][pool], d["modes"]
     groups = []
     for role, (title, a, ma, mode) in enumerate((("Prefill", "pn", "pm", pm), ("Decode", "dn", "dm", dm))):
         sizes = sorted({p[role] for p in d["pools"]})
+        m = len(modes)
+        offered = [z for z in sizes if any((p[role] == z) and any(x >= 0 for x in r["rt"][i * m * m:(i + 1) * m * m])
+                                           for i, p in enumerate(d["pools"]))]
         pills = [_pill(a, z, str(z) if z else "shared", z == pair[role],
-                       f"{z} node(s) × {hw[3]} GPUs" if z else "Prefill and decode share one node, half of its GPUs each")
-                 for z in sizes]
+                       f"{z} node(s) × {hw[3]} GPUs = {z * hw[3]} GPUs" if z
+                       else "Prefill and decode share one node, half of its GPUs each")
+                 for z in offered]
         mode_pills = [_pill(ma, i, x.upper(), i == mode) for i, x in enumerate(modes)] if len(modes) > 1 else []
-        groups.append({"title": title, "pills": pills, "more": mode_pills})
+        gpus = pair[role] * hw[3] if pair[role] else hw[3] / 2
+        groups.append({"title": title, "pills": pills, "more": mode_pills, "hint": f"= {js_num(gpus)} GPUs"})
     total = pair[0] + pair[1] if pair[0] else 1
     return {"label": "Nodes", "groups": groups, "note": f"Total {total * hw[3]} GPUs on {total} node(s), plus the router."}
 
 
-def _install(d: dict[str, Any], inst: str) -> dict[str, Any]:
-    pills = [_pill("inst", i, "pip / uv" if m == "pip" else "Docker", m == inst,
-                   why="" if m in d["inst"] else f"This recipe has no {m} install") for i, m in enumerate(("pip", "docker"))]
+def _install(d: dict[str, Any], c: dict[str, Any], inst: str, hw_name: str) -> dict[str, Any]:
+    b = d["inst"][c["i"]]
+    suffix = "" if b["label"] == "CUDA" else f" ({b['label']})"
+    pills = [_pill("inst", i, ("pip / uv" if m == "pip" else "Docker") + suffix, m == inst,
+                   why="" if m in b else (f"No pip install on {hw_name}" if m == "pip" else "This recipe has no docker install"))
+             for i, m in enumerate(("pip", "docker"))]
+    groups: list[dict[str, Any]] = [{"title": "", "pills": pills, "copyinst": inst in b}]
+    if "cu" in b and b["cu"][0 if inst == "pip" else 1]:
+        groups.append({"title": "CUDA", "pills": [_pill("cu", 0, "default (13)", True, "CUDA 13 builds"),
+                                                 _pill("cu", 1, "cu129", False, "CUDA 12.9 builds, for hosts whose driver is on 12.9")]})
     steps = []
-    if inst in d["inst"]:
-        command, note = d["inst"][inst]
+    if inst in b:
+        command, note = b[inst]
         steps.append({"note": f"# {note}" if note else "", "command": command})
     if inst == "pip":
-        steps += [{"note": ("Optional: " if opt else "Also: ") + note, "command": command}
-                  for command, note, opt in d["inst"].get("extras", [])]
-    return {"label": "Install", "groups": [{"title": "", "pills": pills}], "steps": steps}
+        steps += [{"note": note, "chip": "Optional" if opt else "Also", "command": command}
+                  for command, note, opt in b.get("extras", [])]
+    return {"label": "Install", "groups": groups, "steps": steps}
 
 
 def _output(d: dict[str, Any], v: int, h: int, s: int, n: int, shown: list[Shown], inst: str) -> dict[str, Any]:
@@ -144,12 +185,23 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
     s, n, pool, pm, dm = c["rec"]
     if d["st"][s][4] != 2 and "pd" in c:
         pool, pm, dm = c["pd"]
-    inst = "pip" if "pip" in d["inst"] else "docker"
-    mask = c["fd"]
-    feats = [_pill("ft", i, f[1], bool(mask >> i & 1), f[2]) for i, f in enumerate(d["ft"])]
-    rows = [_hardware(d, v, h), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
-    if feats:
-        rows.append({"label": "Features", "groups": [{"title": "", "pills": feats}]})
-    rows.append(_install(d, inst))
+    inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
+    mask = sum(1 << i for i in c["fd"])
+    feats: list[dict[str, Any]] = []
+    adv: list[dict[str, Any]] = []
+    for i, f in enumerate(d["ft"]):
+        ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
+        tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
+        off = f"Not used with {d['st'][s][1]}" if len(f) > 4 and s in f[4] else ""
+        (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip, why=off))
+    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
+    for label, pills in (("Features", feats), ("Advanced", adv)):
+        if pills:
+            rows.append({"label": label, "groups": [{"title": "", "pills": pills}]})
+    rows.append(_install(d, c, inst, d["hw"][h][1]))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
-    return {"rows": rows, "output": _output(d, v, h, s, n, shown, inst)}
+    out = _output(d, v, h, s, n, shown, inst)
+    out["foot"] = ("Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." if out["kind"] == 1
+                   else "Start the prefill and decode nodes, then the router; fill in the $VARIABLES with Env."
+                   if out["kind"] == 2 else "")
+    return {"rows": rows, "output": out}

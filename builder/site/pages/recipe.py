@@ -128,6 +128,9 @@ def recipe_markdown(r: RecipeFacts, site: SiteFacts, fit: FitMatrix, guide: str,
         "description": r.description or r.title,
         "template": "recipe.html",
         "search": {"boost": 2},
+        # The command builder needs the page's full content width: at 1280 px the table of
+        # contents column squeezed its pill rows and hid the fit table behind a scrollbar.
+        "hide": ["toc"],
     }
     guide_md = guide_markdown(guide)
     return front_matter(meta) + blocks([

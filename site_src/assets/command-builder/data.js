@@ -1,0 +1,98 @@
+/* vLLM recipes command builder: reading the data the Python build inlined in the page.
+ *
+ * builder/site/command_builder/decode.py is the Python twin of this file and documents the format.
+ * Nothing here knows how a vLLM command is made: it joins stored lines of stored renderings.
+ * Features are a list of 0/1 flags, one per feature, so a recipe may have any number of them.
+ */
+export var ROLES = ["serve", "head", "worker", "prefill", "decode", "router"];
+
+/* Parse the inlined JSON and undo the wire deltas (decode.unpack). */
+export function load(json) {
+  var d = JSON.parse(json), p = 0;
+  d.l.forEach(function (row) { p += row[3]; row[3] = p; });
+  p = 0;
+  d.r.forEach(function (r) {
+    if (Array.isArray(r)) for (var i = 0; i < r.length; i++) { p += r[i]; r[i] = p; }
+  });
+  d.sizes = d.pools.map(function (x) { return x[0]; }).filter(function (x, i, a) { return a.indexOf(x) === i; });
+  d.memo = {};
+  return d;
+}
+
+export function text(d, t) {
+  if (t < 0) return [];
+  if (d.memo[t]) return d.memo[t];
+  var e = d.t[t], v = e;
+  if (e.length && e[0] < 0) {
+    var b = text(d, t + e[0]);
+    v = b.slice(0, e[1]).concat(e.slice(3), b.slice(b.length - e[2]));
+  }
+  return (d.memo[t] = v);
+}
+
+function strings(d, ids) { return ids.map(function (i) { return d.s[i]; }); }
+
+/* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit wrap). */
+export function maskKey(f) {
+  var k = BigInt(0);
+  for (var i = 0; i < f.length; i++) if (f[i]) k += BigInt(1) << BigInt(i);
+  return k.toString();
+}
+
+function any(f) { return f.some(function (x) { return x; }); }
+
+export function launch(d, id, f) {
+  var row = d.l[id], lines = text(d, row[3]);
+  if (row[5] >= 0 && any(f)) {
+    var drop = {}, added = [];
+    d.fv[row[5]].forEach(function (piece, bit) {
+      if (!f[bit]) return;
+      if (Array.isArray(piece)) {
+        piece.slice(1).forEach(function (p) { drop[p] = true; });
+        piece = piece[0];
+      }
+      added = added.concat(text(d, piece));
+    });
+    lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
+  }
+  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])), lines: lines, envLines: text(d, row[2]),
+           command: strings(d, lines).join(d.sep),
+           docker: row[4] >= 0 ? strings(d, text(d, row[4]).concat(lines.slice(1))).join(d.sep) : null };
+}
+
+export function rendering(d, rid, f) {
+  var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f)] || e.l);
+  return ids.map(function (id) { return launch(d, id, f); });
+}
+
+export function combo(d, v, h) { return d.c[v + "." + h]; }
+export function usable(c) { return !!c && c.rec !== undefined; }
+export function kind(d, s) { return d.st[s][4]; }
+export function pdDefault(d, c) { return kind(d, c.rec[0]) === 2 ? c.rec.slice(2) : (c.pd || [1, 0, 0]); }
+export function nodesDefault(d, c, s) { return c.rec[0] === s && kind(d, s) === 1 ? c.rec[1] : d.nodes[0]; }
+export function featureDefaults(d, c) {
+  return d.ft.map(function (_, i) { return c.fd.indexOf(i) >= 0 ? 1 : 0; });
+}
+export function routerIndex(d, st) { return (st.pool * d.modes.length + st.pm) * d.modes.length + st.dm; }
+function entry(d, st) { var c = combo(d, st.v, st.h); return c.r[c.st.indexOf(st.s)]; }
+function ok(x) { return typeof x === "number" && x >= 0; }
+
+export function available(d, st) {
+  var r = entry(d, st), k = kind(d, st.s);
+  if (k === 0) return ok(r);
+  if (k === 1) return ok(r[d.nodes.indexOf(st.n)]);
+  return ok(r.rt[routerIndex(d, st)]);
+}
+
+/* Every launch of a state: one, one per node, or prefill + decode + router. */
+export function launches(d, st) {
+  var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
+  if (k === 0) return rendering(d, r, st.f);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f);
+  var pair = d.pools[st.pool];
+  return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f)
+    .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f), rendering(d, r.rt[routerIndex(d, st)], st.f));
+}
+
+/* Which node counts / pool sizes a strategy offers on the state's pair (for the Nodes row). */
+export function strategyEntry(d, st) { return entry(d, st); }

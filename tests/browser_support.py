@@ -1,0 +1,198 @@
+"""Shared support of the browser tests: building a site, serving it, and reading the builder.
+
+`build_site` runs `mkdocs build` for a recipe folder into a temporary folder and serves it on
+127.0.0.1; the helpers read what the page shows (pressed pills, visible command) and compare it
+with ``deploy`` for the selection the pressed pills stand for.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.check import load_catalog
+from builder.models import Catalog
+from builder.site.command_builder.data import env_lines
+from builder.site.command_builder.space import run
+from builder.synth import Deployment, Selection
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+GLM = "zai-org/GLM-5.2"
+
+
+def mkdocs_config(tmp: Path, recipes: Path | None = None) -> tuple[Path, Path]:
+    """mkdocs.yml, or a copy for another recipe folder (`recipes`, else VLLM_RECIPES_DIR; paths made absolute)."""
+    other = str(recipes) if recipes is not None else os.environ.get("VLLM_RECIPES_DIR")
+    if not other:
+        return REPO / "mkdocs.yml", REPO / "recipes"
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    for key, value in (("docs_dir", REPO / "site_src" / "docs"), ("custom_dir", REPO / "site_src" / "overrides")):
+        text = re.sub(rf"^(\s*{key}:).*$", lambda m, v=value: f"{m.group(1)} {v}", text, count=1, flags=re.M)
+    text = re.sub(r"^(\s*)recipes_dir:.*$", lambda m: f"{m.group(1)}recipes_dir: {other}\n"
+                  f"{m.group(1)}assets_dir: {REPO / 'site_src' / 'assets'}", text, count=1, flags=re.M)
+    (tmp / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return tmp / "mkdocs.yml", Path(other)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def require_chromium() -> None:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (Debian package `chromium`); Playwright cannot download browsers here"
+        if os.environ.get("RECIPES_REQUIRE_BROWSER"):  # CI installs it: a skip there would hide the browser tests
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def serve_build(tmp: Path, config: Path) -> tuple[str, Path, Any]:
+    """Build the site of `config` into tmp/out and serve it: (base URL, output folder, server)."""
+    out = tmp / "out"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    # Material follows only links listed in sitemap.xml (matched with the port), so build for this address.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base + "/")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)],
+                   check=True, cwd=REPO, env=env, timeout=900)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return base, out, server
+
+
+def site_fixture(tmp: Path, browser: Any, recipes: Path | None = None) -> Iterator[dict[str, Any]]:
+    config, folder = mkdocs_config(tmp, recipes)
+    if recipes is None and not (folder / "models" / f"{GLM}.yaml").is_file():
+        pytest.skip(f"{folder} has no {GLM} recipe yet; set VLLM_RECIPES_DIR to a complete recipe folder")
+    base, out, server = serve_build(tmp, config)
+    try:
+        yield {"base": base, "out": out, "browser": browser, "catalog": load_catalog(folder), "checked": set()}
+    finally:
+        server.shutdown()
+
+
+# ---- reading the page ---------------------------------------------------------------------
+
+_DATA: dict[str, dict[str, Any]] = {}
+
+
+def data(page: Any) -> dict[str, Any]:
+    """The page's builder data (its choices), read once per recipe page."""
+    path = page.evaluate("() => location.origin + location.pathname")
+    if path not in _DATA:
+        _DATA[path] = page.evaluate(
+            "() => JSON.parse(document.querySelector('template[data-cb-data]').content.textContent)")
+    return _DATA[path]
+
+
+def pressed(page: Any) -> dict[str, list[int]]:
+    return page.evaluate("""() => {
+        const out = {};
+        for (const b of document.querySelectorAll('.cb-ui [data-a][aria-pressed="true"]'))
+            (out[b.dataset.a] = out[b.dataset.a] || []).push(+b.dataset.i);
+        return out; }""")
+
+
+def shown_selection(page: Any, d: dict[str, Any]) -> Selection:
+    """The selection the pressed pills stand for — what the reader believes they chose."""
+    on = pressed(page)
+    variant, hw, strategy = d["var"][on["var"][0]][0], d["hw"][on["hw"][0]][0], d["st"][on["st"][0]]
+    feats = tuple(f[0] for i, f in enumerate(d["ft"]) if i in on.get("ft", []))
+    if strategy[4] == 2:
+        modes = d["modes"]
+        return Selection(variant, hw, strategy[0], 1, feats, on["pn"][0], on["dn"][0],
+                         modes[on.get("pm", [0])[0]], modes[on.get("dm", [0])[0]])
+    return Selection(variant, hw, strategy[0], on["n"][0] if strategy[4] == 1 else 1, feats)
+
+
+def visible(page: Any) -> tuple[tuple[str, ...], str]:
+    env = page.locator(".cb-ui .cb-env")
+    lines = tuple(env.inner_text().split("\n")) if env.count() else ()
+    return lines, page.locator(".cb-ui .cb-cmd").inner_text()
+
+
+def click(page: Any, action: str, index: int) -> None:
+    page.locator(f'.cb-ui [data-a="{action}"][data-i="{index}"]').click()
+
+
+def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = False) -> Selection:
+    """Compare every launch tab with ``deploy`` for the shown selection."""
+    d = data(page)
+    sel = shown_selection(page, d)
+    docker = docker or pressed(page).get("inst") == [1]  # e.g. TPUs, which have no pip install
+    catalog: Catalog = site["catalog"]
+    dep: Deployment = run(catalog, catalog.entry(hf_id), sel)
+    tabs = page.locator(".cb-ui .cb-tabs:not(.cb-nodes) [data-a='tab']").count()
+    for tab in range(max(1, tabs)):
+        if tabs:
+            click(page, "tab", tab)
+        if d["st"][[x[0] for x in d["st"]].index(sel.strategy)][4] == 2:
+            role = ("prefill", "decode", "router")[tab]
+            group = [l for l in dep.launches if l.role == role]
+        else:
+            group = [dep.launches[tab]]
+        for node, launch in enumerate(group):
+            if len(group) > 1:
+                click(page, "node", node)
+            env, command = visible(page)
+            want = launch.docker_command if docker and launch.docker_command else launch.command
+            assert command == want, (hf_id, sel, tab, node)
+            assert env == (() if docker and launch.docker_command else tuple(env_lines(launch.env))), (hf_id, sel)
+    if tabs:
+        click(page, "tab", 0)
+    site["checked"].add((hf_id, sel, docker))
+    return sel
+
+
+def copied(page: Any) -> str:
+    page.locator(".cb-ui .cb-copy").click()
+    page.wait_for_function("() => document.querySelector('.cb-ui .cb-copy').textContent === 'Copied'")
+    return page.evaluate("() => navigator.clipboard.readText()")
+
+
+def open_recipe(site: dict[str, Any], page: Any, hf_id: str, query: str = "") -> None:
+    page.goto(f"{site['base']}/{hf_id}/{query}")
+    page.wait_for_selector(".cb-ui .cb-cmd")
+
+
+@pytest.fixture()
+def page(site: dict[str, Any]) -> Iterator[Any]:
+    context = site["browser"].new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["base"])
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def page_requests(page: Any) -> list[str]:
+    """Requests the page makes from now on, minus the favicon: Chromium refetches (revalidates) it
+    itself whenever the URL changes, even on history.replaceState; no page script is involved."""
+    seen: list[str] = []
+    page.on("request", lambda r: None if r.url.endswith(("/favicon.png", "/favicon.svg")) else seen.append(r.url))
+    return seen
+
+
+def _gz(body: bytes) -> int:
+    return len(gzip.compress(body, 6))
+
+
+
+
+def gz(body: bytes) -> int:
+    return len(gzip.compress(body, 6))

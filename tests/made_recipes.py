@@ -1,0 +1,83 @@
+"""Recipes the browser tests make for themselves (tests/test_browser_builder.py).
+
+* ``evil/Hostile`` — every piece of recipe text (and the taxonomy's and platforms' text) holds
+  script payloads: an `<img onerror>`, a `</script><script>` break-out and `javascript:` URLs; its
+  guide also has `<a id="CommandBuilder">` and `<a id="document$">`, which would shadow global names.
+* ``acme/Many`` — 33 features, one flag each (a 32-bit mask in the page once showed wrong commands).
+* ``acme/Tpu`` — a TPU recipe: docker only, and the pulled image is the image that runs.
+* ``acme/Hosted`` — lists self-host platforms.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from factory import HW, STRATEGIES, dump, recipe, write_recipes
+
+PAYLOAD = ('<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
+           '<a href="javascript:window.__xss=3">x</a> javascript:window.__xss=4')
+"""Any of these running sets `window.__xss`."""
+
+N_FEATURES = 33
+
+HOSTILE = recipe(
+    meta={"title": "Hostile " + PAYLOAD, "provider": "Evil " + PAYLOAD, "description": PAYLOAD,
+          "date_updated": "2026-01-02", "tasks": ["text"], "performance_headline": PAYLOAD,
+          "hardware": {"h200": "verified", "tpu": None}, "platforms": [{"id": "modal", "blurb": PAYLOAD},
+                                                                       {"id": "skypilot", "blurb": PAYLOAD,
+                                                                        "install": PAYLOAD, "script": PAYLOAD}]},
+    model={"model_id": "evil/Hostile", "base_args": [], "base_env": {},
+           "install": {"pip": {"note": PAYLOAD}, "docker": {"note": PAYLOAD}}},
+    features={
+        "tools": {"description": PAYLOAD, "args": ["--tool-call-parser", "hermes"]},
+        "text_only": {"description": PAYLOAD, "args": ["--language-model-only"]},
+        "encoder_dp": {"description": PAYLOAD, "args": ["--mm-encoder-tp-mode", "data"]},
+    },
+    variants={"default": {"precision": "bf16", "vram_minimum_gb": 900, "description": PAYLOAD, "label": "BF16 <b>x</b>"},
+              "small": {"precision": "fp8", "vram_minimum_gb": 100, "description": PAYLOAD,
+                        "model_id": "evil/Hostile-FP8"}},
+    compatible_strategies=["single_node_tp", "multi_node_tp", "pd_cluster"],
+    # Once went into innerHTML as a pool-mode pill.
+    strategy_overrides={"pd_cluster": {"prefill": {"parallelism": PAYLOAD}}},
+    dependencies=[{"command": "pip install x", "note": "Optional: " + PAYLOAD, "optional": True}],
+    guide=f"# Guide\n\n<a id=\"CommandBuilder\"></a><a id=\"document$\"></a><a name=\"CommandBuilder\"></a>\n\n{PAYLOAD}\n\n"
+          f"[click](javascript:window.__xss=5)\n",
+)
+
+MANY = recipe(
+    meta={"title": "Many", "provider": "Acme", "description": "Thirty-three features", "date_updated": "2026-01-02",
+          "tasks": ["text"]},
+    model={"model_id": "acme/Many", "base_args": ["--max-model-len", "4096"], "base_env": {}},
+    features={f"f{i:02d}": {"description": f"Feature {i}", "args": [f"--served-model-name-{i:02d}", str(i)]}
+              for i in range(N_FEATURES)},
+    opt_in_features=[f"f{i:02d}" for i in range(1, N_FEATURES)],
+)
+
+TPU = recipe(
+    meta={"title": "Tpu", "provider": "Acme", "description": "Runs on TPU", "date_updated": "2026-01-02",
+          "tasks": ["text"], "hardware": {"tpu": "verified"}},
+    model={"model_id": "acme/Tpu", "base_args": [], "base_env": {},
+           "docker_image": {"nvidia": "vllm/vllm-openai:v9", "amd": "vllm/vllm-openai-rocm:v9", "tpu": "vllm/vllm-tpu:v9"}},
+)
+
+HOSTED = recipe(
+    meta={"title": "Hosted", "provider": "Acme", "description": "Self-hostable", "date_updated": "2026-01-02",
+          "tasks": ["text"], "platforms": [{"id": "modal"}, {"id": "skypilot"}]},
+    model={"model_id": "acme/Hosted", "base_args": [], "base_env": {}},
+)
+
+PLATFORMS: dict[str, Any] = {"platforms": [
+    {"id": "modal", "name": "Modal " + PAYLOAD, "url": "javascript:window.__xss=6", "blurb": PAYLOAD,
+     "install": "pip install modal"},
+    {"id": "skypilot", "name": "SkyPilot", "url": "https://docs.vllm.ai/skypilot", "blurb": "One YAML task",
+     "install": "pip install skypilot"},
+]}
+
+
+def write_made_recipes(root: Path) -> Path:
+    hardware = {k: dict(v) for k, v in HW.items()}
+    hardware["h200"]["description"] = PAYLOAD
+    write_recipes(root, {"evil/Hostile": HOSTILE, "acme/Many": MANY, "acme/Tpu": TPU, "acme/Hosted": HOSTED},
+                  hardware, STRATEGIES)
+    dump(root / "platforms.yaml", PLATFORMS)
+    return root
