@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.models import Recipe
-from builder.models.recipe import OmniTask as OmniTaskSpec
+from builder.models.omni import OmniTask as OmniTaskSpec
 from builder.synth.shell import finish, join_command, quote
 
 OMNI_FLAG = "--omni"
