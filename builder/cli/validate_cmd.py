@@ -12,15 +12,14 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from builder.api import build_api
-from builder.check import checked
-from builder.check.lint import VllmOptions, lint_catalog
+from builder.cli.api_cmd import API_VERSIONS, NEWEST_VERSION
 from builder.errors import Problem, RecipeError
-from builder.load.catalog import read_catalog
-from builder.models import Catalog
-from builder.synth import EDITIONS, NEWEST, Edition, edition_named
+
+if TYPE_CHECKING:  # imported where used, so that `recipes api` does not load what validating needs
+    from builder.models import Catalog
+    from builder.synth import Edition
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,16 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
-    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
-                   help=f"API edition whose rules the dry build follows (default: {NEWEST.name})")
+    p.add_argument("--api-version", choices=API_VERSIONS, default=NEWEST_VERSION,
+                   help=f"API edition whose rules the dry build follows (default: {NEWEST_VERSION})")
     p.set_defaults(func=run)
 
 
 _LOCATED = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<key>[^:\s]+): (?P<rest>.*)")
 
 
-def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
+def collect(root: Path, edition: Edition) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
+    from builder.check import checked
+    from builder.check.lint import VllmOptions, lint_catalog
+    from builder.load.catalog import read_catalog
     found: set[Problem] = set()
     try:
         loading = read_catalog(root)
@@ -57,9 +59,10 @@ def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
     return sorted(found)
 
 
-def _dry_build(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
+def _dry_build(catalog: Catalog, edition: Edition) -> list[Problem]:
     """Synthesize the whole API in memory: some problems (a multi-node default on one node)
     only show when commands are built. Raises RecipeError like the api command does."""
+    from builder.api import build_api
     messages: list[str] = []
     build_api(catalog, messages, edition)
     displays = {e.display for e in catalog.recipes}
@@ -92,6 +95,7 @@ def summary(problems: list[Problem], strict: bool) -> tuple[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from builder.synth import edition_named
     root: Path = args.recipes
     if not root.is_dir():
         print(f"recipes validate: error: recipe folder not found: {root}", file=sys.stderr)
