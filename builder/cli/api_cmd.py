@@ -33,11 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def cache_options(api_version: str, reference_only: bool) -> str:
+    """Everything besides the inputs that the output depends on (part of the build key)."""
+    return f"api {api_version} reference-only={reference_only}"
+
+
 def run(args: argparse.Namespace) -> int:
     cache = None
     if not args.no_cache:
-        options = f"api {args.api_version} reference-only={args.reference_only}"
-        cache = BuildCache(args.recipes, args.out, options)
+        cache = BuildCache(args.recipes, args.out, cache_options(args.api_version, args.reference_only))
         if cache.up_to_date():
             print(f"{args.out} is up to date: nothing written", file=sys.stderr)
             return 0
