@@ -10,7 +10,7 @@ things differ from Python's ``json`` module and are handled here:
 
 Most documents contain only strings, small integers, booleans, null, lists and dicts with ordinary
 keys; for those ``orjson`` produces the same bytes about 20x faster than ``json.dumps(indent=2)``,
-so :func:`dumps` takes that fast path and checks its text for what orjson writes differently.
+so :func:`dumps` checks the value and takes that fast path when it can.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ try:  # orjson is a declared dependency; the pure path keeps us correct if it is
         | orjson.OPT_STRICT_INTEGER  # ints beyond ±(2**53-1) raise, so they take the pure path
         | orjson.OPT_PASSTHROUGH_DATACLASS  # ...and so do types JSON.stringify has no notion of
         | orjson.OPT_PASSTHROUGH_DATETIME
-        | orjson.OPT_PASSTHROUGH_SUBCLASS  # str/int/dict subclasses (enums…) too
     )
 except ImportError:  # pragma: no cover - exercised only without orjson installed
     orjson = None  # type: ignore[assignment]
@@ -143,34 +142,60 @@ def js_string(value: Any) -> str:
 
 def dumps(value: Any) -> str:
     """``JSON.stringify(value, null, 2)``: no trailing newline, raw UTF-8 text (spec §2)."""
-    fast = _fast(value)
-    return fast.decode("utf-8") if fast is not None else _dump(value)
+    if orjson is not None and _orjson_safe(value):
+        try:
+            return orjson.dumps(value, option=_ORJSON_OPTS).decode("utf-8")
+        except TypeError:  # JSONEncodeError is a TypeError: surrogates, odd types, big ints
+            pass
+    return _dump(value)
 
 
 def dumps_bytes(value: Any) -> bytes:
     """:func:`dumps` encoded as UTF-8, skipping a decode/encode round trip on the fast path."""
-    fast = _fast(value)
-    return fast if fast is not None else _dump(value).encode("utf-8", "surrogatepass")
+    if orjson is not None and _orjson_safe(value):
+        try:
+            return orjson.dumps(value, option=_ORJSON_OPTS)
+        except TypeError:
+            pass
+    return _dump(value).encode("utf-8", "surrogatepass")
 
 
-# Where orjson's text can differ from JSON.stringify's once it has succeeded: a float token (a
-# number with a fraction or exponent, as a value or a list item) or an integer-like key (JS lists
-# those first). Checking the finished text is one C-speed scan, cheaper than walking the value
-# first; the pattern may also match inside strings, which only sends a document the slow way.
-_RISKY = re.compile(rb'(?:: |\n +|^)-?[0-9]+[.eE]|\n *"(?:0|[1-9][0-9]{0,9})": ')
+def _orjson_safe(value: Any) -> bool:
+    """True when orjson's output for ``value`` is known to equal JSON.stringify's.
 
-
-def _fast(value: Any) -> bytes | None:
-    """orjson's bytes for ``value`` when they are known to equal JSON.stringify's, else None.
-
-    orjson itself refuses big ints (STRICT_INTEGER), lone surrogates, non-string keys, subclasses
-    and unusual types, and deep or circular values; ``_RISKY`` catches floats and key order.
+    Rejects floats (formatting differs), out-of-range ints, integer-like keys (need reordering)
+    and anything unusual. Recursion depth is bounded by Python's limit, which also stops cycles.
     """
     try:
-        out = orjson.dumps(value, option=_ORJSON_OPTS) if orjson is not None else b"0."
-    except TypeError:  # JSONEncodeError is a TypeError
-        return None
-    return None if _RISKY.search(out) else out  # without orjson, b"0." always takes the slow path
+        return _plain(value)
+    except RecursionError:
+        return False
+
+
+def _plain(v: Any) -> bool:
+    t = type(v)
+    if t is dict:
+        for k in v:
+            if type(k) is not str or (k[:1] in _DIGITS and is_integer_like(k)):
+                return False
+        items = v.values()
+    elif t is list:
+        items = v
+    else:
+        return t is str or t is bool or v is None or (t is int and -_MAX_SAFE <= v <= _MAX_SAFE)
+    for x in items:
+        tx = type(x)
+        if tx is str or tx is bool or x is None:
+            continue
+        if tx is int:
+            if not -_MAX_SAFE <= x <= _MAX_SAFE:
+                return False
+        elif tx is dict or tx is list:
+            if not _plain(x):
+                return False
+        else:
+            return False
+    return True
 
 
 def _dump(value: Any) -> str:

@@ -165,7 +165,7 @@ def test_dumps_bytes_is_dumps_encoded() -> None:
 def test_fast_and_pure_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     value = {"name": "é\x01\u2028", "n": [1, -2, 2**53 - 1, True, None], "m": {"k": {}, "l": []}}
     fast = dumps(value)
-    assert jsonout._fast(value) is not None  # this value does take the orjson path
+    assert jsonout._orjson_safe(value)  # this value does take the orjson path
     monkeypatch.setattr(jsonout, "orjson", None)
     assert dumps(value) == fast == json.dumps(value, indent=2, ensure_ascii=False)
 
