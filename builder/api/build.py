@@ -6,133 +6,22 @@ serialize only the survivors.
 """
 from __future__ import annotations
 
-import os
-import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, Optional
 
 from builder.models import MISSING, Catalog, RecipeEntry
-from builder.synth.safety import ensure_safe
 from builder.errors import Problem, RecipeError
 from builder.jsonout import dumps_bytes
-from builder.write.publish import check_relative
-from builder.synth import NEWEST, Edition, SynthesisError, deploy
+from builder.synth import NEWEST, Edition, SynthesisError
 from builder.synth.install import install_block
 from builder.synth.select import listed_hardware, plan
 
 from builder.api.documents import (
-    finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document, rendering,
+    finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document,
 )
+from builder.api.renderings import Renderings
+from builder.api.sinks import MemorySink, Sink
 from builder.api.variants import with_variant_endpoints
-
-
-class MemorySink:
-    """Output files by path, with fast removal of a directory subtree."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, Any] = {}
-        self._by_top: dict[str, set[str]] = {}
-
-    @staticmethod
-    def _top(path: str) -> str:
-        return "/".join(path.split("/", 2)[:2])
-
-    def put(self, path: str, value: Any) -> None:
-        self.files[path] = value
-        self._by_top.setdefault(self._top(path), set()).add(path)
-
-    def remove_dir(self, base: str) -> None:
-        prefix = base + "/"
-        bucket = self._by_top.get(self._top(prefix + "x"), set())
-        doomed = [p for p in bucket if p.startswith(prefix)]
-        for p in doomed:
-            del self.files[p]
-            bucket.discard(p)
-
-
-class DiskSink:
-    """Writes each document as soon as it is final, so memory stays flat on large catalogs.
-
-    File creation is slow on real disks when files spread over thousands of folders, so a few
-    threads write in parallel. Ordering still matches the reference: writing a path twice, or
-    wiping `{base}/` (exactly as the reference generator does), first waits for pending writes.
-    """
-
-    WRITERS = 4
-    MAX_PENDING = 256
-    """Bounded so memory stays flat when the disk is slower than synthesis."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = os.fspath(root)
-        self._dirs: set[str] = set()
-        self.paths: set[str] = set()
-        self._pool = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="api-writer")
-        self._pending: list[Future[None]] = []
-
-    def put(self, path: str, value: Any) -> None:
-        self.put_bytes(path, dumps_bytes(value))
-
-    def put_bytes(self, path: str, data: bytes) -> None:
-        check_relative(path)
-        if path in self.paths:
-            self.flush()  # an overwrite must land after the earlier write
-        folder = path.rpartition("/")[0]
-        new_folder = bool(folder) and folder not in self._dirs
-        if new_folder:
-            self._dirs.add(folder)
-        if len(self._pending) >= self.MAX_PENDING:
-            self._drain(self.MAX_PENDING // 2)
-        self._pending.append(self._pool.submit(self._write, path, data, folder if new_folder else ""))
-        self.paths.add(path)
-
-    def _drain(self, keep: int) -> None:
-        """Wait for the oldest writes until at most `keep` are pending."""
-        while len(self._pending) > keep:
-            self._pending.pop(0).result()
-
-    def _write(self, path: str, data: bytes, folder: str) -> None:
-        full = os.path.join(self.root, path)
-        if folder:
-            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
-        try:
-            fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except FileNotFoundError:
-            # Another writer is still creating this folder; creating it here too is harmless.
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-
-    def flush(self) -> None:
-        """Wait for every pending write; re-raise the first failure."""
-        pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
-
-    def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._pool.shutdown(wait=True)
-
-    def remove_dir(self, base: str) -> None:
-        check_relative(base)
-        prefix = base + "/"
-        if not any(d == base or d.startswith(prefix) for d in self._dirs):
-            return  # nothing was ever written below it in this fresh folder
-        self.flush()
-        target = os.path.join(self.root, base)
-        if os.path.isdir(target):
-            shutil.rmtree(target)
-        self._dirs = {d for d in self._dirs if d != base and not d.startswith(prefix)}
-        self.paths = {p for p in self.paths if not p.startswith(prefix)}
-
-
-Sink = Union[MemorySink, DiskSink]
 
 
 def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
@@ -142,9 +31,8 @@ def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
 
 
 def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: Sink,
-                    warnings: list[str], edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
+                    renderings: Renderings, edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
-    recipe = entry.recipe
     hardware = listed_hardware(catalog, entry, key, edition)
     docs: list[tuple[str, dict[str, Any]]] = []
     for index, hw in enumerate(hardware):
@@ -155,22 +43,20 @@ def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, t
             continue
         sel = planned.recommended
         try:
-            dep = deploy(catalog, recipe, sel, edition)
+            render = renderings.get(entry, sel)
         except SynthesisError as err:
             raise _fatal(entry, f"cannot render {sel.strategy} on {hw}: {err}") from None
-        ensure_safe(catalog, entry, dep)  # every printed command, read as bash reads it
         links: dict[str, str] = {}
         for alt_sel in planned.alternatives:
             name = alt_sel.kv_store or alt_sel.strategy
             path = f"{base}/strategies/{name}.json" if index == 0 else f"{base}/hw/{hw}/strategies/{name}.json"
             try:
-                alt_dep = deploy(catalog, recipe, alt_sel, edition)
+                alt_doc = renderings.get(entry, alt_sel)
             except SynthesisError:
                 continue  # a failed alternative is left out (§5.5)
-            ensure_safe(catalog, entry, alt_dep)
-            tree.put(path, rendering(alt_dep, edition))
+            tree.put(path, alt_doc)
             links[name] = "/" + path
-        doc = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
+        doc = hardware_document(render, catalog.strategies_raw.get(sel.strategy),
                                 catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
         tree.put(f"{base}/hw/{hw}.json", doc)
         docs.append((hw, doc))
@@ -202,6 +88,8 @@ class RecipeOutcome:
     listing: dict[str, Any]
     promoted: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    """Every file the recipe wrote (known when recipes are written apart: what a rebuild may reuse)."""
 
 
 def check_inputs(catalog: Catalog, edition: Edition) -> None:
@@ -233,8 +121,9 @@ def emit_vocabulary(catalog: Catalog, tree: Sink, edition: Edition = NEWEST) -> 
 
 
 def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str],
-                edition: Edition = NEWEST) -> RecipeOutcome:
+                edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> RecipeOutcome:
     """One recipe's subtree, document and promoted documents (step 5 of §1.3)."""
+    renderings = renderings if renderings is not None else Renderings(catalog, edition)
     recipe, raw = entry.recipe, entry.raw
     warnings: list[str] = []
     doc = recipe_document(raw, entry.hf_id, install_block(recipe, raw.get("dependencies")))
@@ -242,10 +131,10 @@ def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set
     promoted: list[tuple[str, str, dict[str, Any]]] = []
     if not recipe.is_omni:
         tree.remove_dir(entry.hf_id)
-        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, warnings, edition)
+        recommended = _render_variant(catalog, entry, "default", entry.hf_id, tree, renderings, edition)
         for key, model_id in _promotable(entry, known_ids, warnings, edition):
             tree.remove_dir(model_id)
-            rec = _render_variant(catalog, entry, key, model_id, tree, warnings, edition)
+            rec = _render_variant(catalog, entry, key, model_id, tree, renderings, edition)
             if rec is not None:
                 promoted.append((key, model_id, rec))
     doc = finish_recipe_document(doc, recommended, {k: "/" + m + ".json" for k, m, _ in promoted})
@@ -264,19 +153,22 @@ def emit_index(tree: Sink, outcomes: list[RecipeOutcome], warnings: list[str]) -
     tree.put("models.json", [o.listing for o in outcomes] + [p for o in outcomes for p in o.promoted])
 
 
-def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: Edition = NEWEST) -> None:
+def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: Edition = NEWEST,
+                   renderings: Optional[Renderings] = None) -> None:
     """Every API document, in the reference's build order (later writes win, §1.3)."""
     check_inputs(catalog, edition)
     emit_vocabulary(catalog, tree, edition)
     known_ids = {e.hf_id for e in catalog.recipes}
-    emit_index(tree, [emit_recipe(catalog, entry, tree, known_ids, edition) for entry in catalog.recipes], warnings)
+    renderings = renderings if renderings is not None else Renderings(catalog, edition)
+    outcomes = [emit_recipe(catalog, entry, tree, known_ids, edition, renderings) for entry in catalog.recipes]
+    emit_index(tree, outcomes, warnings)
 
 
 def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None,
-                    edition: Edition = NEWEST) -> dict[str, Any]:
+                    edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, Any]:
     """Every reference API document as a JSON-ready value, keyed by its path below the output root."""
     sink = MemorySink()
-    emit_documents(catalog, sink, warnings if warnings is not None else [], edition)
+    emit_documents(catalog, sink, warnings if warnings is not None else [], edition, renderings)
     return sink.files
 
 
@@ -290,9 +182,10 @@ class ApiBuild:
 
 
 def build_api_tree(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> ApiBuild:
-    documents = build_documents(catalog, warnings, edition)
+    renderings = Renderings(catalog, edition)  # shared: the variant endpoints reuse the documents' renderings
+    documents = build_documents(catalog, warnings, edition, renderings)
     files = {path: dumps_bytes(value) for path, value in documents.items()}
-    return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings, edition))
+    return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings, edition, renderings))
 
 
 def build_api(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:

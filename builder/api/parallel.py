@@ -12,13 +12,15 @@ import pickle
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.errors import Problem, RecipeError
 from builder.synth import NEWEST, Edition
 
-from builder.api.build import DiskSink, RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
+from builder.api.build import RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
+from builder.api.renderings import Renderings
+from builder.api.sinks import DiskSink
 from builder.api.variants import with_variant_endpoints
 
 
@@ -52,27 +54,54 @@ def independent(catalog: Catalog, edition: Edition = NEWEST) -> bool:
     return True
 
 
-def _share(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool,
-           edition: Edition = NEWEST) -> dict[int, RecipeOutcome]:
-    """Emit some recipes (and their variant endpoints) into the staging folder."""
+class Share(NamedTuple):
+    """What one process emitted: outcomes by recipe index, the paths written, selections synthesized."""
+
+    outcomes: dict[int, RecipeOutcome]
+    paths: set[str]
+    deploys: int
+
+
+def emit_some(catalog: Catalog, staging: Path, indexes: list[int], extensions: bool,
+              edition: Edition = NEWEST) -> Share:
+    """Emit some recipes (and their variant endpoints) into the staging folder; each outcome
+    lists the files its recipe wrote (so nobody walks the folder to count or reuse them)."""
     known_ids = {e.hf_id for e in catalog.recipes}
     sink = DiskSink(staging)
+    renderings = Renderings(catalog, edition)
     outcomes: dict[int, RecipeOutcome] = {}
     try:
         for index in indexes:
             entry = catalog.recipes[index]
-            before = set(sink.paths)
-            outcome = emit_recipe(catalog, entry, sink, known_ids, edition)
+            sink.added = []
+            outcome = emit_recipe(catalog, entry, sink, known_ids, edition, renderings)
+            own = dict.fromkeys(p for p in sink.added if p in sink.paths)
             if extensions and not entry.recipe.is_omni:
-                own = dict.fromkeys(sink.paths - before, b"")
-                extra = with_variant_endpoints(replace(catalog, recipes=(entry,)), own, outcome.warnings, edition)
+                taken = dict.fromkeys(own, b"")
+                extra = with_variant_endpoints(replace(catalog, recipes=(entry,)), taken, outcome.warnings, edition,
+                                               renderings)
                 for path, data in extra.items():
-                    if path not in own:
+                    if path not in taken:
                         sink.put_bytes(path, data)
+                        own[path] = None
+            outcome.files = list(own)
+            renderings.forget()  # selections never repeat across recipes; keep memory flat
             outcomes[index] = outcome
     finally:
         sink.close()
-    return outcomes
+    return Share(outcomes, sink.paths, renderings.deploys)
+
+
+def emit_shared(catalog: Catalog, staging: Path, outcomes: list[RecipeOutcome], warnings: list[str],
+                edition: Edition = NEWEST) -> set[str]:
+    """The vocabulary files and `models.json` (once every recipe's outcome is known); their paths."""
+    sink = DiskSink(staging)
+    try:
+        emit_vocabulary(catalog, sink, edition)
+        emit_index(sink, outcomes, warnings)
+    finally:
+        sink.close()
+    return sink.paths
 
 
 def _die_with_parent() -> None:
@@ -94,7 +123,7 @@ def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions:
         _die_with_parent()
         status = 0
         try:
-            payload: Any = ("ok", _share(catalog, staging, indexes, extensions, edition))
+            payload: Any = ("ok", emit_some(catalog, staging, indexes, extensions, edition))
         except RecipeError as err:
             payload, status = ("problems", err.problems), 1
         except OSError as err:  # disk full, read-only: the parent reports it like its own
@@ -108,7 +137,7 @@ def _fork_share(catalog: Catalog, staging: Path, indexes: list[int], extensions:
     return pid, read_end
 
 
-def _collect(pid: int, read_end: int) -> dict[int, RecipeOutcome]:
+def _collect(pid: int, read_end: int) -> Share:
     with os.fdopen(read_end, "rb") as src:
         data = src.read()
     os.waitpid(pid, 0)
@@ -121,7 +150,7 @@ def _collect(pid: int, read_end: int) -> dict[int, RecipeOutcome]:
         raise OSError(*value)
     if kind == "error":
         raise RuntimeError(f"a build worker failed: {value}")
-    return value
+    return Share(*value)
 
 
 def worker_count(requested: int | None) -> int:
@@ -132,31 +161,29 @@ def worker_count(requested: int | None) -> int:
 
 
 def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensions: bool,
-                  workers: Optional[int] = None, edition: Edition = NEWEST) -> bool:
-    """Emit every document into `staging` using worker processes; False if it must be sequential."""
+                  workers: Optional[int] = None, edition: Edition = NEWEST) -> Optional[Share]:
+    """Emit every document into `staging` using worker processes; None if it must be sequential."""
     workers = min(worker_count(workers), len(catalog.recipes))
     if workers < 2 or not hasattr(os, "fork") or not independent(catalog, edition):
-        return False
+        return None
     shares = [list(range(w, len(catalog.recipes), workers)) for w in range(workers)]
     children = [_fork_share(catalog, staging, share, extensions, edition) for share in shares[1:]]
-    outcomes: dict[int, RecipeOutcome] = {}
+    results: list[Any] = []
     try:
-        outcomes.update(_share(catalog, staging, shares[0], extensions, edition))
+        results.append(emit_some(catalog, staging, shares[0], extensions, edition))
     finally:
-        results = []
         for pid, read_end in children:
             try:
                 results.append(_collect(pid, read_end))
             except BaseException as err:  # keep reaping the other workers first
                 results.append(err)
+    total = Share({}, set(), 0)
     for result in results:
         if isinstance(result, BaseException):
             raise result
-        outcomes.update(result)
-    sink = DiskSink(staging)
-    try:
-        emit_vocabulary(catalog, sink, edition)
-        emit_index(sink, [outcomes[i] for i in range(len(catalog.recipes))], warnings)
-    finally:
-        sink.close()
-    return True
+        total.outcomes.update(result.outcomes)
+        total.paths.update(result.paths)
+        total = total._replace(deploys=total.deploys + result.deploys)
+    outcomes = [total.outcomes[i] for i in range(len(catalog.recipes))]
+    total.paths.update(emit_shared(catalog, staging, outcomes, warnings, edition))
+    return total

@@ -18,13 +18,13 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from builder.synth.safety import ensure_safe
 from builder.models import Catalog, RecipeEntry
 from builder.jsonout import dumps
-from builder.synth import NEWEST, Edition, SynthesisError, deploy
+from builder.synth import NEWEST, Edition, SynthesisError
 from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, plan
 
-from builder.api.documents import hardware_document, rendering
+from builder.api.documents import hardware_document
+from builder.api.renderings import Renderings
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -58,28 +58,29 @@ class _Claims:
         return True
 
 
-def variant_endpoints(catalog: Catalog, taken: Iterable[str],
-                      warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
+def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: Optional[list[str]] = None,
+                      edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, bytes]:
     """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
     warnings = warnings if warnings is not None else []
+    renderings = renderings if renderings is not None else Renderings(catalog, edition)
     claims = _Claims(taken)
     out: dict[str, bytes] = {}
     for entry in catalog.recipes:
         if entry.recipe.is_omni:
             continue
-        for path, value in _recipe_files(catalog, entry, claims, warnings, edition).items():
+        for path, value in _recipe_files(catalog, entry, claims, warnings, edition, renderings).items():
             out[path] = dumps(value).encode("utf-8")
     return out
 
 
-def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes],
-                           warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
+def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes], warnings: Optional[list[str]] = None,
+                           edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, bytes]:
     """`files` (the reference API) followed by the variant endpoints."""
-    return {**files, **variant_endpoints(catalog, files, warnings, edition)}
+    return {**files, **variant_endpoints(catalog, files, warnings, edition, renderings)}
 
 
 def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warnings: list[str],
-                  edition: Edition) -> dict[str, Any]:
+                  edition: Edition, renderings: Renderings) -> dict[str, Any]:
     index_path = f"{entry.hf_id}/variants.json"
     if not claims.claim(index_path):
         warnings.append(f"{entry.display}: /{index_path} is already an API document; no variant endpoints")
@@ -90,7 +91,7 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
         if not _SEGMENT.fullmatch(key):
             warnings.append(f"{entry.display}: variants.{key}: the key cannot be part of a URL; no variant endpoints")
             continue
-        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings, edition)
+        links, unavailable = _variant_files(catalog, entry, key, claims, docs, warnings, edition, renderings)
         index[key] = {
             "precision": variant.precision,
             "vram_minimum_gb": variant.vram_minimum_gb,
@@ -105,7 +106,8 @@ def _recipe_files(catalog: Catalog, entry: RecipeEntry, claims: _Claims, warning
 
 
 def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Claims, docs: dict[str, Any],
-                   warnings: list[str], edition: Edition) -> tuple[dict[str, str], dict[str, str]]:
+                   warnings: list[str], edition: Edition,
+                   renderings: Renderings) -> tuple[dict[str, str], dict[str, str]]:
     """Write one variant's documents into `docs`; return hardware → link and hardware → reason."""
     base = f"{entry.hf_id}/variants/{key}"
     choices = {c.id: c for c in hardware_choices(catalog, entry, key, edition)}
@@ -119,7 +121,7 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
     for hw in listed_hardware(catalog, entry, key, edition):
         if hw in reasons or hw not in catalog.taxonomy.hardware_profiles:
             continue
-        why = _render(catalog, entry, key, hw, base, claims, docs, edition)
+        why = _render(catalog, entry, key, hw, base, claims, docs, edition, renderings)
         if why is None:
             links[hw] = f"/{base}/hw/{hw}.json"
         else:
@@ -131,9 +133,8 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
 
 
 def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
-            docs: dict[str, Any], edition: Edition) -> Optional[str]:
+            docs: dict[str, Any], edition: Edition, renderings: Renderings) -> Optional[str]:
     """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
-    recipe = entry.recipe
     if not _SEGMENT.fullmatch(hw):
         return "the hardware id cannot be part of a URL"
     planned = plan(catalog, entry, key, hw, edition)
@@ -141,10 +142,9 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
     if planned is None or sel is None or sel.variant != key:
         return no_rendering_reason(catalog, entry, key, hw, sel)
     try:
-        dep = deploy(catalog, recipe, sel, edition)
+        render = renderings.get(entry, sel)
     except SynthesisError as err:
         return f"cannot render {sel.strategy}: {err}"
-    ensure_safe(catalog, entry, dep)
     path = f"{base}/hw/{hw}.json"
     if not claims.claim(path):
         return f"/{path} is already an API document"
@@ -153,14 +153,12 @@ def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, 
         name = alt_sel.kv_store or alt_sel.strategy
         alt_path = f"{base}/hw/{hw}/strategies/{name}.json"
         try:
-            alt_dep = deploy(catalog, recipe, alt_sel, edition)
-            ensure_safe(catalog, entry, alt_dep)
-            alt_doc = rendering(alt_dep, edition)
+            alt_doc = renderings.get(entry, alt_sel)
         except SynthesisError:
             continue  # a failing alternative is left out, as in the reference API
         if claims.claim(alt_path):
             docs[alt_path] = alt_doc
             links[name] = "/" + alt_path
-    docs[path] = hardware_document(rendering(dep, edition), catalog.strategies_raw.get(sel.strategy),
+    docs[path] = hardware_document(render, catalog.strategies_raw.get(sel.strategy),
                                    catalog.taxonomy_raw["hardware_profiles"].get(hw), links)
     return None

@@ -11,25 +11,16 @@ import difflib
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from builder.check import load_catalog
+from builder.cli.api_cmd import API_VERSIONS, NEWEST_VERSION
 from builder.jsonout import js_str
-from builder.models import Catalog, RecipeEntry
-from builder.synth import (
-    EDITIONS, NEWEST, Deployment, Edition, Selection, SynthesisError, default_features, deploy,
-    edition_named, hardware_choices, hardware_list, plan_hardware, recommend, strategy_choices,
-)
-from builder.synth.hardware import fits, incompatibility
-from builder.synth.layout import kv_selection
-from builder.synth.modes import allowed_modes
-from builder.synth.offload import offload_problem
-from builder.synth.plan import PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
-from builder.synth.strategy_rules import nodes_for
 
-from builder.cli.command_output import as_json, as_text
-from builder.synth.safety import ensure_safe
 from builder.text import safe_text
+
+if TYPE_CHECKING:  # imported where used, so that `recipes api` does not load what this command needs
+    from builder.models import Catalog, RecipeEntry
+    from builder.synth import Deployment, Edition, Selection
 
 EXAMPLES = """\
 examples:
@@ -75,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="vLLM instances of the KV-store deployment (default: its default_instances)")
     p.add_argument("--kv-offload", metavar="O", dest="kv_offload",
                    help="offload the KV cache with a taxonomy kv_offload option, e.g. simple")
-    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
-                   help=f"API edition whose rules to follow (default: {NEWEST.name})")
+    p.add_argument("--api-version", choices=API_VERSIONS, default=NEWEST_VERSION,
+                   help=f"API edition whose rules to follow (default: {NEWEST_VERSION})")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--docker", action="store_true", help="print `docker run` forms (env as -e flags)")
     out.add_argument("--json", action="store_true", help="print the deployment as JSON (every launch)")
@@ -95,6 +86,10 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from builder.check import load_catalog
+    from builder.cli.command_output import as_json, as_text
+    from builder.synth import SynthesisError, deploy, edition_named
+    from builder.synth.safety import ensure_safe
     catalog = load_catalog(args.recipes)
     edition = edition_named(getattr(args, "api_version", None))
     try:
@@ -138,8 +133,9 @@ def _choices(values: list[str]) -> str:
 
 
 def resolve(catalog: Catalog, args: argparse.Namespace,
-            edition: Edition = NEWEST) -> tuple[RecipeEntry, Selection, list[str]]:
+            edition: Edition) -> tuple[RecipeEntry, Selection, list[str]]:
     """The entry and the selection the options ask for, plus notes on what was chosen for them."""
+    from builder.synth import recommend
     entry, implied = find_recipe(catalog, args.hf_id)
     recipe, notes = entry.recipe, []
     if recipe.is_omni:
@@ -181,6 +177,7 @@ def _extras(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _modes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, asked: list[str]) -> tuple[tuple[str, str], ...]:
+    from builder.synth.modes import allowed_modes
     out: list[tuple[str, str]] = []
     modal = [name for name, f in entry.recipe.features.items() if f is not None and f.modes]
     for text in asked:
@@ -199,6 +196,7 @@ def _modes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, asked: l
 
 
 def _offload(catalog: Catalog, entry: RecipeEntry, hw: str, sel: Selection, name: str) -> str:
+    from builder.synth.offload import offload_problem
     options = catalog.taxonomy.kv_offload
     if name not in options:
         raise Invalid(f"unknown KV offload option {name!r}; choose one of: {_choices(list(options))}")
@@ -215,7 +213,8 @@ def _kind(catalog: Catalog, strategy: str) -> str:
 
 
 def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optional[str],
-              edition: Edition = NEWEST) -> str:
+              edition: Edition) -> str:
+    from builder.synth import hardware_choices, hardware_list
     recipe = entry.recipe
     choices = {c.id: c for c in hardware_choices(catalog, entry, variant, edition)}
     listed = hardware_list(catalog, recipe, recipe.variants[variant], edition)
@@ -237,6 +236,7 @@ def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optiona
 
 
 def _no_fit(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> str:
+    from builder.synth.hardware import fits, incompatibility
     recipe, profile = entry.recipe, catalog.profile(hw)
     chosen = recipe.variants[variant]
     fitting = [k for k, v in recipe.variants.items()
@@ -246,8 +246,9 @@ def _no_fit(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str) -> str:
             f"and cannot be clustered{hint}")
 
 
-def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str], variant: str = "default",
-              edition: Edition = NEWEST) -> tuple[str, ...]:
+def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str], variant: str,
+              edition: Edition) -> tuple[str, ...]:
+    from builder.synth import default_features
     known = list(entry.recipe.features)
     for name in on + off:
         if name not in known:
@@ -263,6 +264,10 @@ def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name
                nodes: Optional[int], features: tuple[str, ...], instances: Optional[int],
                edition: Edition) -> Selection:
     """A Mooncake deployment: the API's serving strategy and nodes per instance unless asked otherwise."""
+    from builder.synth import Selection, strategy_choices
+    from builder.synth.layout import kv_selection
+    from builder.synth.plan import PD
+    from builder.synth.strategy_rules import nodes_for
     recipe, profile = entry.recipe, catalog.profile(hw)
     kv_names = list(catalog.kv_stores)
     if not edition.kv_store:
@@ -290,9 +295,11 @@ def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name
 
 
 def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Optional[Selection],
-            strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...], edition: Edition = NEWEST,
+            strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...], edition: Edition,
             kv_store: Optional[str] = None, instances: Optional[int] = None) -> Selection:
     """Strategy and node counts for an explicit ask, following the API's rules where it has one."""
+    from builder.synth import Selection, plan_hardware, strategy_choices
+    from builder.synth.plan import PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
     recipe, profile = entry.recipe, catalog.profile(hw)
     if strategy in catalog.kv_stores and kv_store is None:
         kv_store, strategy = strategy, None
@@ -339,6 +346,7 @@ def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: O
 
 def _shortfall(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> Optional[str]:
     """The site's VRAM warning: a single-node command whose weights exceed the node's memory."""
+    from builder.synth.hardware import fits
     sel = dep.selection
     variant, profile = entry.recipe.variants[sel.variant], catalog.profile(sel.hardware)
     if dep.deploy_type != "single_node" or fits(variant, profile):

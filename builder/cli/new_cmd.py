@@ -14,15 +14,12 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
-
-from builder.load.catalog import hf_id_for, recipe_files
 from builder.errors import Problem, RecipeError
-from builder.models import Recipe
-from builder.models.schema import MAP_KEY_NAMES, SCHEMA_FILE, default_of, describe, nested, type_label
+
+if TYPE_CHECKING:  # the models are imported where used, so that `recipes api` does not load them
+    from pydantic import BaseModel
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ALL: Any = object()  # "every key active": used to check that the examples themselves validate
@@ -139,6 +136,8 @@ class _Writer:
             self.lines.append("  " * root + "# " + "  " * (depth - root) + text)
 
     def model(self, model: type[BaseModel], values: Any, depth: int, root: Optional[int], path: str) -> None:
+        from builder.models.schema import MAP_KEY_NAMES, describe, nested, type_label
+
         for name, info in model.model_fields.items():
             key_path = path + name
             active = root is None and (values is _ALL or (isinstance(values, dict) and name in values))
@@ -181,6 +180,10 @@ class _Writer:
 
 
 def _example(path: str, info: Any) -> Any:
+    from pydantic_core import PydanticUndefined
+
+    from builder.models.schema import default_of, type_label
+
     if path in EXAMPLES:
         return EXAMPLES[path]
     default = default_of(info)
@@ -196,6 +199,9 @@ def _example(path: str, info: Any) -> Any:
 
 def scaffold(hf_id: str, today: str, every_key: bool = False) -> str:
     """The recipe file's text. `every_key` writes every key active (to test the examples)."""
+    from builder.models import Recipe
+    from builder.models.schema import SCHEMA_FILE
+
     writer = _Writer()
     writer.model(Recipe, _ALL if every_key else active_values(hf_id, today), 0, None, "")
     header = textwrap.dedent(f"""\
@@ -224,6 +230,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from builder.load.catalog import hf_id_for, recipe_files
+
     root: Path = args.recipes
     if not root.is_dir():
         raise RecipeError(Problem(root.as_posix(), message="recipe folder not found (use --recipes DIR)"))

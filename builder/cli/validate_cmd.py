@@ -13,16 +13,14 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from builder.api import build_api
-from builder.check import checked
-from builder.check.lint import VllmOptions, lint_catalog
+from builder.cli.api_cmd import API_VERSIONS, NEWEST_VERSION
 from builder.errors import Problem, RecipeError
-from builder.load.catalog import read_catalog
-from builder.models import Catalog
-from builder.synth import EDITIONS, NEWEST, Edition, edition_named
-from builder.synth.final_lint import final_lint
+
+if TYPE_CHECKING:  # imported where used, so that `recipes api` does not load what validating needs
+    from builder.models import Catalog
+    from builder.synth import Edition
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,16 +31,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (for CI)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
-    p.add_argument("--api-version", choices=sorted(EDITIONS), default=NEWEST.name,
-                   help=f"API edition whose rules the dry build follows (default: {NEWEST.name})")
+    p.add_argument("--api-version", choices=API_VERSIONS, default=NEWEST_VERSION,
+                   help=f"API edition whose rules the dry build follows (default: {NEWEST_VERSION})")
     p.set_defaults(func=run)
 
 
 _LOCATED = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<key>[^:\s]+): (?P<rest>.*)")
 
 
-def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
+def collect(root: Path, edition: Edition) -> list[Problem]:
     """Every error and warning of the folder, sorted by file and position, without duplicates."""
+    from builder.check import checked
+    from builder.check.lint import VllmOptions, lint_catalog
+    from builder.load.catalog import read_catalog
+    from builder.synth.final_lint import final_lint
     found: set[Problem] = set()
     catalog = None
     try:
@@ -54,7 +56,8 @@ def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
         catalog = checked(loading.catalog, loading.problems, loading.taxonomy_ok)
         found.update(catalog.warnings)
         found.update(_dry_build(catalog, edition))
-        found.update(final_lint(catalog, edition=edition))  # what vLLM would take other than meant, on joined commands
+        # What vLLM would take other than meant, on the joined commands.
+        found.update(final_lint(catalog, edition=edition))
     except RecipeError as err:
         found.update(err.problems)
         found.update(getattr(err, "warnings", ()))
@@ -63,8 +66,9 @@ def collect(root: Path, edition: Edition = NEWEST) -> list[Problem]:
     return sorted(found)
 
 
-def _each_recipe(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
+def _each_recipe(catalog: Catalog, edition: Edition) -> list[Problem]:
     """The build errors of each recipe on its own (a dry build stops at the first)."""
+    from builder.api import build_api
     out: list[Problem] = []
     for entry in catalog.recipes:
         try:
@@ -74,9 +78,10 @@ def _each_recipe(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
     return out
 
 
-def _dry_build(catalog: Catalog, edition: Edition = NEWEST) -> list[Problem]:
+def _dry_build(catalog: Catalog, edition: Edition) -> list[Problem]:
     """Synthesize the whole API in memory: some problems (a multi-node default on one node)
     only show when commands are built. Raises RecipeError like the api command does."""
+    from builder.api import build_api
     messages: list[str] = []
     build_api(catalog, messages, edition)
     displays = {e.display for e in catalog.recipes}
@@ -109,6 +114,7 @@ def summary(problems: list[Problem], strict: bool) -> tuple[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from builder.synth import edition_named
     root: Path = args.recipes
     if not root.is_dir():
         print(f"recipes validate: error: recipe folder not found: {root}", file=sys.stderr)
