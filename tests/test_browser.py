@@ -14,11 +14,21 @@ import re
 from typing import Any
 
 import pytest
+from browser_support import (
+    ARTIFACTS,
+    GLM,
+    check_all_tabs,
+    click,
+    copied,
+    data,
+    gz,
+    open_recipe,
+    page_requests,
+    pressed,
+    visible,
+)
 
 from builder.models import Catalog
-from browser_support import (
-    ARTIFACTS, GLM, check_all_tabs, click, copied, data, gz, open_recipe, page_requests, pressed, visible,
-)
 from builder.synth import Selection
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from browser_support import GLM, check_all_tabs, click, data, open_recipe, pressed, shown_selection, visible
-from builder.site.command_builder.space import run
 from test_browser_builder import MINIMAX, _popover
+
+from builder.site.command_builder.space import run
 
 pytestmark = pytest.mark.browser
 

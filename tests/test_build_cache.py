@@ -107,5 +107,5 @@ def test_an_output_changed_by_someone_else_is_rebuilt(recipes: Path, tmp_path: P
 
 
 def test_cli_constants_match_what_they_spell_out() -> None:
-    assert sorted(API_VERSIONS) == sorted(EDITIONS) and NEWEST_VERSION == NEWEST.name
-    assert DEFAULT_OUT == Path("recipes") / SCHEMA_FILE
+    assert sorted(API_VERSIONS) == sorted(EDITIONS) and NEWEST.name == NEWEST_VERSION
+    assert Path("recipes") / SCHEMA_FILE == DEFAULT_OUT

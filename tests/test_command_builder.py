@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 import yaml
+from factory import HW, STRATEGIES, recipe, write_recipes
 
 from builder.api import build_api_tree
 from builder.check import load_catalog
+from builder.jsonout import js_str
 from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack
 from builder.site.command_builder.space import run
-from builder.jsonout import js_str
 from builder.synth.manifests import k8s_name, manifest
-from factory import HW, STRATEGIES, recipe, write_recipes
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "site_src" / "assets" / "command-builder"

@@ -6,22 +6,26 @@ serialize only the survivors.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
-
-from builder.models import MISSING, Catalog, RecipeEntry
-from builder.errors import Problem, RecipeError
-from builder.jsonout import dumps_bytes
-from builder.synth import NEWEST, Edition, SynthesisError
-from builder.synth.install import install_block
-from builder.synth.select import listed_hardware, plan
+from typing import Any
 
 from builder.api.documents import (
-    finish_recipe_document, hardware_document, index_entry, promoted_document, recipe_document,
+    finish_recipe_document,
+    hardware_document,
+    index_entry,
+    promoted_document,
+    recipe_document,
 )
 from builder.api.renderings import Renderings
 from builder.api.sinks import MemorySink, Sink
 from builder.api.variants import with_variant_endpoints
+from builder.errors import Problem, RecipeError
+from builder.jsonout import dumps_bytes
+from builder.models import MISSING, Catalog, RecipeEntry
+from builder.synth import NEWEST, Edition, SynthesisError
+from builder.synth.install import install_block
+from builder.synth.select import listed_hardware, plan
 
 
 def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
@@ -31,7 +35,7 @@ def _fatal(entry: RecipeEntry, message: str) -> RecipeError:
 
 
 def _render_variant(catalog: Catalog, entry: RecipeEntry, key: str, base: str, tree: Sink,
-                    renderings: Renderings, edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
+                    renderings: Renderings, edition: Edition = NEWEST) -> dict[str, Any] | None:
     """Write `{base}/hw/…` and alternatives for one variant; return its recommended_command."""
     hardware = listed_hardware(catalog, entry, key, edition)
     docs: list[tuple[str, dict[str, Any]]] = []
@@ -121,7 +125,7 @@ def emit_vocabulary(catalog: Catalog, tree: Sink, edition: Edition = NEWEST) -> 
 
 
 def emit_recipe(catalog: Catalog, entry: RecipeEntry, tree: Sink, known_ids: set[str],
-                edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> RecipeOutcome:
+                edition: Edition = NEWEST, renderings: Renderings | None = None) -> RecipeOutcome:
     """One recipe's subtree, document and promoted documents (step 5 of §1.3)."""
     renderings = renderings if renderings is not None else Renderings(catalog, edition)
     recipe, raw = entry.recipe, entry.raw
@@ -154,7 +158,7 @@ def emit_index(tree: Sink, outcomes: list[RecipeOutcome], warnings: list[str]) -
 
 
 def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: Edition = NEWEST,
-                   renderings: Optional[Renderings] = None) -> None:
+                   renderings: Renderings | None = None) -> None:
     """Every API document, in the reference's build order (later writes win, §1.3)."""
     check_inputs(catalog, edition)
     emit_vocabulary(catalog, tree, edition)
@@ -164,8 +168,8 @@ def emit_documents(catalog: Catalog, tree: Sink, warnings: list[str], edition: E
     emit_index(tree, outcomes, warnings)
 
 
-def build_documents(catalog: Catalog, warnings: Optional[list[str]] = None,
-                    edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, Any]:
+def build_documents(catalog: Catalog, warnings: list[str] | None = None,
+                    edition: Edition = NEWEST, renderings: Renderings | None = None) -> dict[str, Any]:
     """Every reference API document as a JSON-ready value, keyed by its path below the output root."""
     sink = MemorySink()
     emit_documents(catalog, sink, warnings if warnings is not None else [], edition, renderings)
@@ -181,13 +185,13 @@ class ApiBuild:
     files: dict[str, bytes]
 
 
-def build_api_tree(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> ApiBuild:
+def build_api_tree(catalog: Catalog, warnings: list[str] | None = None, edition: Edition = NEWEST) -> ApiBuild:
     renderings = Renderings(catalog, edition)  # shared: the variant endpoints reuse the documents' renderings
     documents = build_documents(catalog, warnings, edition, renderings)
     files = {path: dumps_bytes(value) for path, value in documents.items()}
     return ApiBuild(documents, with_variant_endpoints(catalog, files, warnings, edition, renderings))
 
 
-def build_api(catalog: Catalog, warnings: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, bytes]:
+def build_api(catalog: Catalog, warnings: list[str] | None = None, edition: Edition = NEWEST) -> dict[str, bytes]:
     """Every API file, serialized exactly as the reference does, plus our variant endpoints."""
     return build_api_tree(catalog, warnings, edition).files

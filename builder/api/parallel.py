@@ -12,16 +12,15 @@ import pickle
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
-
-from builder.models import Catalog, RecipeEntry
-from builder.errors import Problem, RecipeError
-from builder.synth import NEWEST, Edition
+from typing import Any, NamedTuple
 
 from builder.api.build import RecipeOutcome, emit_index, emit_recipe, emit_vocabulary
 from builder.api.renderings import Renderings
 from builder.api.sinks import DiskSink
 from builder.api.variants import with_variant_endpoints
+from builder.errors import Problem, RecipeError
+from builder.models import Catalog, RecipeEntry
+from builder.synth import NEWEST, Edition
 
 
 def output_bases(entry: RecipeEntry, edition: Edition = NEWEST, known_ids: frozenset[str] = frozenset()) -> set[str]:
@@ -161,7 +160,7 @@ def worker_count(requested: int | None) -> int:
 
 
 def emit_parallel(catalog: Catalog, staging: Path, warnings: list[str], extensions: bool,
-                  workers: Optional[int] = None, edition: Edition = NEWEST) -> Optional[Share]:
+                  workers: int | None = None, edition: Edition = NEWEST) -> Share | None:
     """Emit every document into `staging` using worker processes; None if it must be sequential."""
     workers = min(worker_count(workers), len(catalog.recipes))
     if workers < 2 or not hasattr(os, "fork") or not independent(catalog, edition):

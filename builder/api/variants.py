@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Optional
-
-from builder.models import Catalog, RecipeEntry
-from builder.jsonout import dumps
-from builder.synth import NEWEST, Edition, SynthesisError
-from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, plan
+from typing import Any
 
 from builder.api.documents import hardware_document
 from builder.api.renderings import Renderings
+from builder.jsonout import dumps
+from builder.models import Catalog, RecipeEntry
+from builder.synth import NEWEST, Edition, SynthesisError
+from builder.synth.select import hardware_choices, listed_hardware, no_rendering_reason, plan
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -58,8 +57,8 @@ class _Claims:
         return True
 
 
-def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: Optional[list[str]] = None,
-                      edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, bytes]:
+def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: list[str] | None = None,
+                      edition: Edition = NEWEST, renderings: Renderings | None = None) -> dict[str, bytes]:
     """The variant endpoints of every non-omni recipe, none at a path in (or under) `taken`."""
     warnings = warnings if warnings is not None else []
     renderings = renderings if renderings is not None else Renderings(catalog, edition)
@@ -73,8 +72,8 @@ def variant_endpoints(catalog: Catalog, taken: Iterable[str], warnings: Optional
     return out
 
 
-def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes], warnings: Optional[list[str]] = None,
-                           edition: Edition = NEWEST, renderings: Optional[Renderings] = None) -> dict[str, bytes]:
+def with_variant_endpoints(catalog: Catalog, files: dict[str, bytes], warnings: list[str] | None = None,
+                           edition: Edition = NEWEST, renderings: Renderings | None = None) -> dict[str, bytes]:
     """`files` (the reference API) followed by the variant endpoints."""
     return {**files, **variant_endpoints(catalog, files, warnings, edition, renderings)}
 
@@ -133,7 +132,7 @@ def _variant_files(catalog: Catalog, entry: RecipeEntry, key: str, claims: _Clai
 
 
 def _render(catalog: Catalog, entry: RecipeEntry, key: str, hw: str, base: str, claims: _Claims,
-            docs: dict[str, Any], edition: Edition, renderings: Renderings) -> Optional[str]:
+            docs: dict[str, Any], edition: Edition, renderings: Renderings) -> str | None:
     """Add `{base}/hw/{hw}.json` and its alternatives to `docs`; the reason when there is none."""
     if not _SEGMENT.fullmatch(hw):
         return "the hardware id cannot be part of a URL"

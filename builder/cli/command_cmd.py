@@ -11,11 +11,10 @@ import difflib
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.cli.api_cmd import API_VERSIONS, NEWEST_VERSION
 from builder.jsonout import js_str
-
 from builder.text import safe_text
 
 if TYPE_CHECKING:  # imported where used, so that `recipes api` does not load what this command needs
@@ -110,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
 # -- choosing ----------------------------------------------------------------------------------
 
-def find_recipe(catalog: Catalog, hf_id: str) -> tuple[RecipeEntry, Optional[str]]:
+def find_recipe(catalog: Catalog, hf_id: str) -> tuple[RecipeEntry, str | None]:
     """The recipe of `hf_id`, or the parent recipe and variant key of a variant checkpoint id."""
     # Exact first; then ignoring case, as Hugging Face resolves ids.
     for same in (lambda x: x == hf_id, lambda x: x.casefold() == hf_id.casefold()):
@@ -212,7 +211,7 @@ def _kind(catalog: Catalog, strategy: str) -> str:
     return spec.deploy_type if spec is not None else "single_node"
 
 
-def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: Optional[str],
+def _hardware(catalog: Catalog, entry: RecipeEntry, variant: str, asked: str | None,
               edition: Edition) -> str:
     from builder.synth import hardware_choices, hardware_list
     recipe = entry.recipe
@@ -260,8 +259,8 @@ def _features(entry: RecipeEntry, hw: str, on: list[str], off: list[str], varian
     return tuple(name for name in known if name in enabled and name not in off)
 
 
-def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name: str, strategy: Optional[str],
-               nodes: Optional[int], features: tuple[str, ...], instances: Optional[int],
+def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name: str, strategy: str | None,
+               nodes: int | None, features: tuple[str, ...], instances: int | None,
                edition: Edition) -> Selection:
     """A Mooncake deployment: the API's serving strategy and nodes per instance unless asked otherwise."""
     from builder.synth import Selection, strategy_choices
@@ -294,9 +293,9 @@ def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name
     return Selection(variant, hw, serving, nodes, features, kv_store=name, instances=instances)
 
 
-def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Optional[Selection],
-            strategy: Optional[str], nodes: Optional[int], features: tuple[str, ...], edition: Edition,
-            kv_store: Optional[str] = None, instances: Optional[int] = None) -> Selection:
+def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Selection | None,
+            strategy: str | None, nodes: int | None, features: tuple[str, ...], edition: Edition,
+            kv_store: str | None = None, instances: int | None = None) -> Selection:
     """Strategy and node counts for an explicit ask, following the API's rules where it has one."""
     from builder.synth import Selection, plan_hardware, strategy_choices
     from builder.synth.plan import PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
@@ -344,7 +343,7 @@ def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: O
     return Selection(variant, hw, strategy, 1, features)
 
 
-def _shortfall(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> Optional[str]:
+def _shortfall(catalog: Catalog, entry: RecipeEntry, dep: Deployment) -> str | None:
     """The site's VRAM warning: a single-node command whose weights exceed the node's memory."""
     from builder.synth.hardware import fits
     sel = dep.selection

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from builder.errors import Problem, RecipeError
 
@@ -129,13 +129,13 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def line(self, depth: int, text: str, root: Optional[int]) -> None:
+    def line(self, depth: int, text: str, root: int | None) -> None:
         if root is None:
             self.lines.append("  " * depth + text)
         else:
             self.lines.append("  " * root + "# " + "  " * (depth - root) + text)
 
-    def model(self, model: type[BaseModel], values: Any, depth: int, root: Optional[int], path: str) -> None:
+    def model(self, model: type[BaseModel], values: Any, depth: int, root: int | None, path: str) -> None:
         from builder.models.schema import MAP_KEY_NAMES, describe, nested, type_label
 
         for name, info in model.model_fields.items():
@@ -164,7 +164,7 @@ class _Writer:
                 self.line(depth + 1, "-", sub_root)
                 self.model(child, value, depth + 2, sub_root, key_path + "[].")
 
-    def scalar(self, depth: int, name: str, value: Any, root: Optional[int]) -> None:
+    def scalar(self, depth: int, name: str, value: Any, root: int | None) -> None:
         note = ""
         if isinstance(value, Todo):
             value, note = value.value, f"  # TODO: {value.note}"

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from mkdocs.config import config_options as opt
@@ -58,7 +58,7 @@ class RecipesPluginConfig(Config):
 class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
     def __init__(self) -> None:
         self._serving = False
-        self._code_stamp: Optional[float] = None
+        self._code_stamp: float | None = None
         self._catalog: Any = None
         self._api: dict[str, bytes] = {}
         self._builders: dict[str, Any] = {}
@@ -69,7 +69,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._docs: list[Any] = []
         self._recipes_rel = "recipes"
         self._edition: Any = None
-        self._error: Optional[str] = None
+        self._error: str | None = None
         """While serving: the problems of the last build, shown on every page until fixed."""
 
     # -- paths ------------------------------------------------------------------------------
@@ -112,7 +112,6 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site import command_builder
             from builder.site.pages import build_site
             from builder.site.pages.extras import site_extra_files
-
             from builder.synth import edition_named
 
             try:
@@ -219,7 +218,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
                 "assets/wordmark.svg": brand.WORDMARK_SVG.encode(),
                 "assets/providers.css": brand.providers_css(names).encode()}
 
-    def _docs_rel(self, config: MkDocsConfig) -> Optional[str]:
+    def _docs_rel(self, config: MkDocsConfig) -> str | None:
         try:
             return Path(config.docs_dir).resolve().relative_to(self._base(config)).as_posix()
         except ValueError:
@@ -317,7 +316,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._code_stamp = stamp
 
 
-def _host(site_url: Optional[str]) -> str:
+def _host(site_url: str | None) -> str:
     """`recipes.vllm.ai` (with any base path) for the footer of share cards."""
     parts = urlsplit(site_url or "")
     return (parts.netloc + parts.path).rstrip("/")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.models import HardwareProfile, Recipe, Variant
-
 from builder.synth.docker import BRANDS, brand_key, image_for
 
 PIP_STABLE = "uv venv\nsource .venv/bin/activate\nuv pip install -U vllm --torch-backend auto"

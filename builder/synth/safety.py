@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from builder.errors import Problem, RecipeError, dotted
@@ -95,6 +96,13 @@ def read_bash(text: str) -> Iterator[tuple[str, str]]:
         i, word_start = i + 1, False
 
 
+@lru_cache(maxsize=65536)
+def _bash_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """`read_bash` remembered: the command builder checks the same commands over and over (a
+    pure function of the text, so a cache cannot change an answer)."""
+    return tuple(read_bash(text))
+
+
 def deployment_findings(dep: Deployment) -> list[Finding]:
     """Every unquoted shell character in the commands and environment of one deployment."""
     found: list[Finding] = []
@@ -102,10 +110,10 @@ def deployment_findings(dep: Deployment) -> list[Finding]:
         name = launch.role if launch.role in ("serve", "router") else f"{launch.role} {launch.rank}"
         for label, text in ((name, launch.command), (f"{name} (docker run)", launch.docker_command)):
             if isinstance(text, str):
-                found += [Finding(label, w, c) for w, c in read_bash(text)]
+                found += [Finding(label, w, c) for w, c in _bash_findings(text)]
         for key, value in launch.env.items():
             pair = f"{key}={value}"
-            found += [Finding(f"{name} environment", w, c) for w, c in read_bash(pair)]
+            found += [Finding(f"{name} environment", w, c) for w, c in _bash_findings(pair)]
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
                 found.append(Finding(f"{name} environment", str(key), "name"))
     return found

@@ -26,8 +26,16 @@ from builder.synth.hardware import (
 )
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
 from builder.synth.modes import enabled_features
-from builder.synth.plan import MAX_POOL_NODES, PD, SKIP, node_count, pd_plan, pool_sizes, recommended_strategy
-from builder.synth.plan import variant_of
+from builder.synth.plan import (
+    MAX_POOL_NODES,
+    PD,
+    SKIP,
+    node_count,
+    pd_plan,
+    pool_sizes,
+    recommended_strategy,
+    variant_of,
+)
 
 KINDS = ("single_node", "multi_node", "pd_cluster", "kv_store_lb")
 
@@ -297,9 +305,30 @@ def idle_gpus(argv: tuple[str, ...] | list[str], gpu_count: int) -> int | None:
 
 
 __all__ = [
-    "ENCODER_OFF", "PD", "Fit", "HardwareChoice", "default_features", "default_hardware", "exclusive_features",
-    "fallback_variant", "fit", "idle_gpus", "hardware_choices", "listed_hardware",
-    "no_rendering_reason", "node_refusal", "planned_nodes", "planned_pool_nodes", "planned_strategy",
-    "plan", "pools_refusal", "recommend", "shown_profiles", "strategy_choices", "strategy_kind",
-    "strategy_refusal", "variants_that_fit", "vram_shortfall",
+    "ENCODER_OFF",
+    "PD",
+    "Fit",
+    "HardwareChoice",
+    "default_features",
+    "default_hardware",
+    "exclusive_features",
+    "fallback_variant",
+    "fit",
+    "hardware_choices",
+    "idle_gpus",
+    "listed_hardware",
+    "no_rendering_reason",
+    "node_refusal",
+    "plan",
+    "planned_nodes",
+    "planned_pool_nodes",
+    "planned_strategy",
+    "pools_refusal",
+    "recommend",
+    "shown_profiles",
+    "strategy_choices",
+    "strategy_kind",
+    "strategy_refusal",
+    "variants_that_fit",
+    "vram_shortfall",
 ]

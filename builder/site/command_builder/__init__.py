@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from builder.models import Catalog, RecipeEntry
-from builder.synth import NEWEST, Edition
 from builder.site.command_builder.extras import omni_block, self_host
 from builder.site.command_builder.recipe import recipe_document
 from builder.site.command_builder.view import default_view
+from builder.synth import NEWEST, Edition
 
 _job: dict[str, Any] = {}
 """Handed to forked workers for the duration of one :func:`all_builder_json` call (inherited
@@ -36,7 +36,7 @@ memory: nothing is pickled but the recipe id)."""
 class BuilderCache:
     """hf_id → (fingerprint of its inputs, builder JSON), kept across `mkdocs serve` rebuilds."""
 
-    texts: dict[str, tuple[str, Optional[str]]] = field(default_factory=dict)
+    texts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 def api_document(documents: Mapping[str, Any], hf_id: str) -> dict[str, Any]:
@@ -45,25 +45,25 @@ def api_document(documents: Mapping[str, Any], hf_id: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def encode(doc: Optional[dict[str, Any]]) -> str:
+def encode(doc: dict[str, Any] | None) -> str:
     """Compact, deterministic JSON text of a builder document."""
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def builder_json(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any],
-                 edition: Edition = NEWEST) -> Optional[str]:
+                 edition: Edition = NEWEST) -> str | None:
     """The builder data of one recipe as JSON text; None when the recipe has no commands (omni)."""
     doc = recipe_document(catalog, entry, api_document(documents, entry.hf_id), edition)
     return None if doc is None else encode(doc)
 
 
-def _work(hf_id: str) -> Optional[str]:
+def _work(hf_id: str) -> str | None:
     catalog, documents = _job["catalog"], _job["documents"]
     return builder_json(catalog, _entry(catalog, hf_id), documents, _job["edition"])
 
 
 def all_builder_json(catalog: Catalog, documents: Mapping[str, Any],
-                     only: Optional[list[str]] = None, edition: Edition = NEWEST) -> dict[str, Optional[str]]:
+                     only: list[str] | None = None, edition: Edition = NEWEST) -> dict[str, str | None]:
     """Builder data of every recipe (or of `only`), in parallel when the process can fork safely."""
     ids = [e.hf_id for e in catalog.recipes] if only is None else only
     workers = min(os.cpu_count() or 1, len(ids))
@@ -95,7 +95,7 @@ def _fingerprint(shared: str, entry: RecipeEntry, documents: Mapping[str, Any]) 
 
 
 def all_texts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None,
-              edition: Edition = NEWEST) -> dict[str, Optional[str]]:
+              edition: Edition = NEWEST) -> dict[str, str | None]:
     """Builder JSON of every recipe; with a cache, only recipes whose inputs changed are computed."""
     if cache is None:
         return all_builder_json(catalog, documents, edition=edition)
@@ -112,7 +112,7 @@ def _for_template(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def context_of(catalog: Catalog, entry: RecipeEntry, text: Optional[str]) -> Optional[dict[str, Any]]:
+def context_of(catalog: Catalog, entry: RecipeEntry, text: str | None) -> dict[str, Any] | None:
     """`recipe_builder` for a recipe page; None when the page has nothing to show.
 
     Keys: ``data`` (the inlined JSON, already escaped for the template), ``view`` (rows and command
@@ -129,13 +129,13 @@ def context_of(catalog: Catalog, entry: RecipeEntry, text: Optional[str]) -> Opt
 
 
 def page_contexts(catalog: Catalog, documents: Mapping[str, Any], cache: BuilderCache | None = None,
-                  edition: Edition = NEWEST) -> dict[str, Optional[dict[str, Any]]]:
+                  edition: Edition = NEWEST) -> dict[str, dict[str, Any] | None]:
     """`recipe_builder` of every recipe page, computed up front."""
     texts = all_texts(catalog, documents, cache, edition)
     return {e.hf_id: context_of(catalog, e, texts.get(e.hf_id)) for e in catalog.recipes}
 
 
 def page_context(catalog: Catalog, entry: RecipeEntry, documents: Mapping[str, Any],
-                 edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
+                 edition: Edition = NEWEST) -> dict[str, Any] | None:
     """`recipe_builder` of one recipe page."""
     return context_of(catalog, entry, builder_json(catalog, entry, documents, edition))

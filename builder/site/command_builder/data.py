@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import shlex
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from builder.synth import Launch
 from builder.jsonout import js_str
-from builder.synth.shell import CONTINUATION, quote
-
 from builder.site.command_builder import decode
+from builder.synth import Launch
+from builder.synth.shell import CONTINUATION, quote
 
 SEP = CONTINUATION
 _DELTA_WINDOW = 24
@@ -29,7 +29,7 @@ class CompositionError(RuntimeError):
     """The encoded data would show a command that differs from ``deploy``: a bug, never shipped."""
 
 
-def flag(line: str) -> Optional[str]:
+def flag(line: str) -> str | None:
     head = line.split(" ", 1)[0]
     return head if head.startswith("-") else None
 
@@ -159,7 +159,7 @@ class Tables:
         return out
 
 
-def split(launch: Launch) -> tuple[list[str], Optional[list[str]]]:
+def split(launch: Launch) -> tuple[list[str], list[str] | None]:
     """Command lines, and the docker lines that precede the shared argument lines."""
     lines = launch.command.split(SEP)
     if launch.docker_command is None:

@@ -25,8 +25,9 @@ Both decoders only concatenate stored pieces; neither knows any synthesis rule.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any
 
 ROLES = ("serve", "head", "worker", "prefill", "decode", "router")
 
@@ -40,7 +41,7 @@ class Shown:
     env: tuple[str, ...]
     """`export K=V` lines (pip mode)."""
     command: str
-    docker: Optional[str]
+    docker: str | None
 
 
 def pack(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +89,7 @@ def unpack(data: dict[str, Any]) -> dict[str, Any]:
 class Decoder:
     """Resolves launches of unpacked data; `plain` may supply already-resolved texts (encoder checks)."""
 
-    def __init__(self, data: dict[str, Any], plain: Optional[list[tuple[int, ...]]] = None):
+    def __init__(self, data: dict[str, Any], plain: list[tuple[int, ...]] | None = None):
         self.data = data
         self._memo: dict[int, tuple[int, ...]] = {}
         self._plain = plain
@@ -165,7 +166,7 @@ class State:
             return Selection(variant, hw, strategy, 1, feats, p, q, d["modes"][self.pm], d["modes"][self.dm])
         return Selection(variant, hw, strategy, self.n, feats)
 
-    def launches(self, d: dict[str, Any], dec: Optional["Decoder"] = None) -> list[Shown]:
+    def launches(self, d: dict[str, Any], dec: Decoder | None = None) -> list[Shown]:
         """What the page shows for this state (the script's `launches`); `d` unpacked."""
         dec = dec or Decoder(d)
         c = d["c"][f"{self.v}.{self.h}"]
@@ -181,7 +182,7 @@ class State:
                 + dec.rendering(r["rt"][(self.pool * m + self.pm) * m + self.dm], self.f))
 
 
-def offered_states(d: dict[str, Any], masks: Optional[Sequence[int]] = None) -> Iterator[State]:
+def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Iterator[State]:
     """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
     plain = [i for i, f in enumerate(d["ft"]) if len(f) < 4]
     adv = [i for i, f in enumerate(d["ft"]) if len(f) >= 4]

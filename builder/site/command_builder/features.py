@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
 
 EXHAUSTIVE_LIMIT = 8
+ADVANCED_EXHAUSTIVE_LIMIT = 4
 """Interacting features beyond this many are not enumerated subset by subset (2^8 deployments)."""
 
 
@@ -157,7 +158,10 @@ def encode_selection(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: 
 def encode_each_subset(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: Selection,
                        features: tuple[str, ...], edition: Edition = NEWEST) -> list[int]:
     """Fallback for features that interact: one stored launch list per subset that differs."""
-    if len(features) > EXHAUSTIVE_LIMIT:
+    # Advanced options multiply the subsets to store; where they interact with the recipe's
+    # features the recipe is built without them (recipe_document retries) rather than slowly.
+    limit = ADVANCED_EXHAUSTIVE_LIMIT if any(f.startswith("adv:") for f in features) else EXHAUSTIVE_LIMIT
+    if len(features) > limit:
         raise CompositionError(f"{entry.hf_id}: too many interacting features to enumerate")
     by_mask = [run(catalog, entry, _with(sel, tuple(f for i, f in enumerate(features) if mask >> i & 1)), edition)
                for mask in range(1 << len(features))]

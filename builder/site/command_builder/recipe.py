@@ -29,20 +29,33 @@ Layout (all indexes are positions in the lists of the same document):
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
-from builder.site.command_builder.decode import pack
 from builder.site.command_builder.data import CompositionError, Tables, check
+from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
 from builder.site.command_builder.space import (
-    ADV, MAX_NODES, PD, POOL_SIZES, Combo, PoolLayout, SynthesisError, combo, hardware_options, node_counts,
-    pd_modes, pd_selection, pool_layouts, run, strategy_kind,
+    ADV,
+    MAX_NODES,
+    PD,
+    POOL_SIZES,
+    Combo,
+    PoolLayout,
+    SynthesisError,
+    combo,
+    hardware_options,
+    node_counts,
+    pd_modes,
+    pd_selection,
+    pool_layouts,
+    run,
+    strategy_kind,
 )
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
 from builder.synth.advanced import advanced_options, applies
 from builder.synth.install import HardwareInstall, install_for
-from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.manifests import frame, k8s_name, port_of
+from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.snippets import snippets
 
 if TYPE_CHECKING:
@@ -56,14 +69,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def ui_features(entry: "RecipeEntry", advanced: bool = True) -> tuple[str, ...]:
+def ui_features(entry: RecipeEntry, advanced: bool = True) -> tuple[str, ...]:
     """Features with a definition, in recipe order (a bare `name:` adds nothing to commands), then
     the advanced options as `adv:<id>` toggles (they compose exactly like features)."""
     names = tuple(name for name, f in entry.recipe.features.items() if f is not None)
     return names + (tuple(ADV + o.id for o in advanced_options(entry.recipe)) if advanced else ())
 
 
-def _feature_row(entry: "RecipeEntry", key: str) -> list[Any]:
+def _feature_row(entry: RecipeEntry, key: str) -> list[Any]:
     """`[key, label, description]`, plus a 1 for advanced options (shown in their own row)."""
     if key.startswith(ADV):
         option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
@@ -81,7 +94,7 @@ def mask_of(features: tuple[str, ...], chosen: tuple[str, ...]) -> int:
 
 
 class _Builder:
-    def __init__(self, catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any], edition: Edition = NEWEST,
+    def __init__(self, catalog: Catalog, entry: RecipeEntry, doc: dict[str, Any], edition: Edition = NEWEST,
                  advanced: bool = True):
         self.catalog, self.entry, self.doc, self.edition = catalog, entry, doc, edition
         self.tables = Tables()
@@ -105,7 +118,7 @@ class _Builder:
 
     def combos(self) -> dict[str, Any]:
         """Every (variant, hardware) entry of ``c``; also kept as ``self.out``."""
-        found: dict[str, Optional[Combo]] = {}
+        found: dict[str, Combo | None] = {}
         for v in self.variants:
             for o in self.options[v]:
                 if o.reason is None and o.substitute is None:
@@ -196,7 +209,7 @@ class _Builder:
             out[kind] = self.snippets.index(row)
         return out
 
-    def files(self, c: Combo, names: list[str]) -> Optional[list[int]]:
+    def files(self, c: Combo, names: list[str]) -> list[int] | None:
         """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
         single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
         if single is None:
@@ -216,7 +229,7 @@ class _Builder:
             out.append(self.frames.index(text))
         return out
 
-    def idle(self, c: Combo) -> Optional[list[int]]:
+    def idle(self, c: Combo) -> list[int] | None:
         """[strategy index, GPUs used] when the single-node TP command leaves GPUs of the node idle."""
         name = "single_node_tp"
         if name not in c.strategies:
@@ -267,7 +280,7 @@ class _Builder:
         check(self.tables, parts["d"][kd], 0, by_role["decode"])
         return encode_plain(self.tables, by_role["router"])
 
-    def document(self) -> Optional[dict[str, Any]]:
+    def document(self) -> dict[str, Any] | None:
         recipe, profiles = self.entry.recipe, self.catalog.taxonomy.hardware_profiles
         for name in recipe.compatible_strategies:
             self.strategy_index(name)
@@ -350,8 +363,8 @@ def install_row(block: HardwareInstall) -> dict[str, Any]:
     return out
 
 
-def recipe_document(catalog: "Catalog", entry: "RecipeEntry", doc: dict[str, Any],
-                    edition: Edition = NEWEST) -> Optional[dict[str, Any]]:
+def recipe_document(catalog: Catalog, entry: RecipeEntry, doc: dict[str, Any],
+                    edition: Edition = NEWEST) -> dict[str, Any] | None:
     """The builder data of a recipe; None for recipes without commands (omni, or nothing runs)."""
     if entry.recipe.is_omni or not entry.recipe.variants:
         return None

@@ -8,13 +8,12 @@ hardware × strategies × node counts × prefill/decode pool layouts); feature s
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from builder.models import Catalog, RecipeEntry
 from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, deploy, recommend
 from builder.synth.advanced import advanced_options, with_advanced
-from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 from builder.synth.safety import ensure_safe
+from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
 MAX_NODES = 16
 """Largest multi-node count offered (one command tab per node)."""
@@ -102,7 +101,7 @@ def _normalize(sel: Selection, modes: tuple[str, ...]) -> Selection:
 
 
 def combo(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
-          edition: Edition = NEWEST) -> Optional[Combo]:
+          edition: Edition = NEWEST) -> Combo | None:
     """What can be selected for a usable pair; None when the pair cannot run at all."""
     rec = recommend(catalog, entry, variant, hardware, edition)
     if rec is None or rec.variant != variant:
@@ -127,7 +126,7 @@ POOL_SIZES = ((0, 0),) + tuple((p, d) for p in POOL_NODES for d in POOL_NODES)
 """Pool size pairs in data order: co-located first, then prefill-major dedicated counts."""
 
 
-def pool_layouts(catalog: Catalog, c: Combo, modes: tuple[str, ...]) -> list[Optional[PoolLayout]]:
+def pool_layouts(catalog: Catalog, c: Combo, modes: tuple[str, ...]) -> list[PoolLayout | None]:
     """Every size pair × mode pair in data order; None where the hardware cannot co-locate."""
     split = catalog.profile(c.hardware).gpu_count >= 2
     return [PoolLayout(p, d, pm, dm) if split or p else None
@@ -140,7 +139,20 @@ def pd_selection(c: Combo, strategy: str, lay: PoolLayout, features: tuple[str, 
 
 
 __all__ = [
-    "ADV", "Combo", "HardwareOption", "MAX_NODES", "PD", "POOL_NODES", "PoolLayout", "SynthesisError", "combo",
-    "hardware_options", "node_counts", "pd_modes", "pd_selection", "pool_layouts", "run",
+    "ADV",
+    "MAX_NODES",
+    "PD",
+    "POOL_NODES",
+    "Combo",
+    "HardwareOption",
+    "PoolLayout",
+    "SynthesisError",
+    "combo",
+    "hardware_options",
+    "node_counts",
+    "pd_modes",
+    "pd_selection",
+    "pool_layouts",
+    "run",
     "strategy_kind",
 ]

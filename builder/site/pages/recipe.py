@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlencode
 
-from builder.site.html.components import HF, recipe_badges
 from builder.site.facts import RecipeFacts, SiteFacts
-from builder.site.pages.fit import FitMatrix
+from builder.site.html.components import HF, recipe_badges
 from builder.site.html.frontmatter import front_matter
-from builder.site.pages.guide import guide_markdown
 from builder.site.html.markup import blocks, esc, rel, tag
+from builder.site.pages.fit import FitMatrix
+from builder.site.pages.guide import guide_markdown
 
 # The command builder is mounted here by `recipe.html`; the page body is split at this element.
 SLOT = '<div class="recipe-builder-slot" data-recipe-slot="command"></div>'
@@ -27,11 +26,11 @@ SLOT = '<div class="recipe-builder-slot" data-recipe-slot="command"></div>'
 class Links:
     """Where the footer links of a recipe page point (from `repo_url`/`edit_uri`)."""
 
-    edit: Optional[str] = None
-    issues: Optional[str] = None
+    edit: str | None = None
+    issues: str | None = None
 
 
-def select_link(hardware: str, variant: Optional[str] = None) -> str:
+def select_link(hardware: str, variant: str | None = None) -> str:
     """A same-page link that selects a hardware/variant pair in the command builder."""
     query = {"hardware": hardware} | ({"variant": variant} if variant else {})
     return "?" + urlencode(query) + "#command"
