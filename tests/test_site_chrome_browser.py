@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import ARTIFACTS, GLM, site  # noqa: F401  (the module-scoped site fixture)
+from browser_support import ARTIFACTS, GLM  # the `site` fixture comes from conftest.py
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ FIRST_VISIT_BUDGET = 120_000  # bytes of gzip for everything a first visit to GL
 
 
 @pytest.fixture()
-def page(site: dict[str, Any]) -> Iterator[Any]:  # noqa: F811
+def page(site: dict[str, Any]) -> Iterator[Any]:
     context = site["browser"].new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     yield pg
@@ -48,12 +48,12 @@ def path_of(url: str) -> str:
     ("qwen3 0.6b", "/Qwen/Qwen3-0.6B/"),
     ("deepseek", "/deepseek-ai/"),          # the provider's exact name beats its models
 ])
-def test_search_top_result(site: dict[str, Any], page: Any, query: str, top: str) -> None:  # noqa: F811
+def test_search_top_result(site: dict[str, Any], page: Any, query: str, top: str) -> None:
     page.goto(site["base"] + "/")
     assert path_of(search(page, query)[0]) == top
 
 
-def test_search_orders_models_before_docs_and_hands_off_to_browse(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+def test_search_orders_models_before_docs_and_hands_off_to_browse(site: dict[str, Any], page: Any) -> None:
     page.goto(site["base"] + "/")
     hrefs = search(page, "glm")
     kinds = page.eval_on_selector_all(".rs-search__panel a", "els => els.map(a => a.className.split(' ')[1] || a.className)")
@@ -70,7 +70,7 @@ def test_search_orders_models_before_docs_and_hands_off_to_browse(site: dict[str
     page.wait_for_url("**/browse/?q=glm")
 
 
-def test_empty_box_lists_latest_recipes(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+def test_empty_box_lists_latest_recipes(site: dict[str, Any], page: Any) -> None:
     page.goto(site["base"] + "/docs/api/")
     page.locator(".rs-search__input").click()
     page.wait_for_selector(".rs-search__panel .rs-item")
@@ -79,7 +79,7 @@ def test_empty_box_lists_latest_recipes(site: dict[str, Any], page: Any) -> None
     assert "Browse all" in page.inner_text(".rs-foot")
 
 
-def test_keyboard_shortcuts(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+def test_keyboard_shortcuts(site: dict[str, Any], page: Any) -> None:
     page.goto(site["base"] + "/zai-org/")
     focused = "() => document.activeElement && document.activeElement.classList.contains('rs-search__input')"
     for chord in ("Control+k", "Meta+k"):
@@ -98,7 +98,7 @@ def test_keyboard_shortcuts(site: dict[str, Any], page: Any) -> None:  # noqa: F
     page.wait_for_url("**/Qwen/Qwen3-0.6B/")
 
 
-def test_index_loads_only_when_the_box_is_used(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+def test_index_loads_only_when_the_box_is_used(site: dict[str, Any], page: Any) -> None:
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{site['base']}/{GLM}/", wait_until="networkidle")
@@ -116,7 +116,7 @@ def test_index_loads_only_when_the_box_is_used(site: dict[str, Any], page: Any) 
     ("/ZAI-ORG/", "/zai-org/"),
     ("/qwen/qwen3-0.6b/", "/Qwen/Qwen3-0.6B/"),
 ])
-def test_other_casings_redirect_keeping_the_query(site: dict[str, Any], page: Any, path: str, lands: str) -> None:  # noqa: F811
+def test_other_casings_redirect_keeping_the_query(site: dict[str, Any], page: Any, path: str, lands: str) -> None:
     page.goto(site["base"] + path)
     page.wait_for_url(f"**{lands}*")
     got = urlsplit(page.url)
@@ -126,7 +126,7 @@ def test_other_casings_redirect_keeping_the_query(site: dict[str, Any], page: An
     assert all(kept.get(k) == v for k, v in parse_qs(urlsplit(path).query).items()), (path, page.url)
 
 
-def test_not_found_page_finds_any_other_casing(site: dict[str, Any], page: Any) -> None:  # noqa: F811
+def test_not_found_page_finds_any_other_casing(site: dict[str, Any], page: Any) -> None:
     # As GitHub Pages does: an unknown path answers 404 with the site's 404.html.
     body = (site["out"] / "404.html").read_bytes()
     page.route("**/Zai-Org/**", lambda route: route.fulfill(status=404, body=body, content_type="text/html"))
@@ -136,7 +136,7 @@ def test_not_found_page_finds_any_other_casing(site: dict[str, Any], page: Any) 
     assert got.path == "/zai-org/GLM-5.2/" and parse_qs(got.query)["variant"] == ["nvfp4"]
 
 
-def test_first_visit_budget_and_no_third_party_requests(site: dict[str, Any]) -> None:  # noqa: F811
+def test_first_visit_budget_and_no_third_party_requests(site: dict[str, Any]) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = site["browser"].new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
@@ -160,7 +160,7 @@ SHOTS = {"home": "/", "provider": "/zai-org/", "glm-5.2": f"/{GLM}/", "search": 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots(site: dict[str, Any], width: int, scheme: str) -> None:  # noqa: F811
+def test_screenshots(site: dict[str, Any], width: int, scheme: str) -> None:
     out = ARTIFACTS / "chrome"
     out.mkdir(parents=True, exist_ok=True)
     phone = width < 600

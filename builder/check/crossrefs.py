@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime
-import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,13 @@ from builder.check.claims import claim_problems
 from builder.check.features import shared_flag_problems
 from builder.check.modes import mode_problems
 from builder.check.shell import shell_problems
+from builder.check.wording import bad_model_id as _bad_model_id
+from builder.check.wording import closest as _closest
+from builder.check.wording import real_date as _real_date
+from builder.check.wording import safe_model_id, safe_segment
+from builder.check.wording import suggest as _suggest
+from builder.check.wording import unknown_feature as _unknown_feature
+from builder.check.wording import unknown_strategy as _unknown_strategy
 from builder.errors import Problem, RecipeError
 from builder.models import Catalog, RecipeEntry
 from builder.models.recipe import effective_strategies
@@ -42,19 +47,6 @@ class CatalogError(RecipeError):
     def __init__(self, errors: list[Problem], warnings: list[Problem]):
         super().__init__(errors)
         self.warnings = list(warnings)
-
-
-def safe_segment(text: object) -> bool:
-    """One path segment made of ``[A-Za-z0-9._-]`` that is not ``.`` or ``..``."""
-    return isinstance(text, str) and bool(_SEGMENT.fullmatch(text)) and text not in (".", "..")
-
-
-def safe_model_id(text: object) -> bool:
-    """``org/name``: exactly two safe segments (it becomes ``org/name.json`` and a folder)."""
-    if not isinstance(text, str):
-        return False
-    parts = text.split("/")
-    return len(parts) == 2 and all(safe_segment(p) for p in parts)
 
 
 def checked(catalog: Catalog, load_problems: list[Problem], taxonomy_ok: bool = True) -> Catalog:
@@ -86,17 +78,6 @@ def _display(root: Path, file: Path) -> str:
         return file.relative_to(root.parent).as_posix()
     except ValueError:
         return file.as_posix()
-
-
-def _closest(name: str, known: Iterable[str]) -> str | None:
-    known = sorted(known)
-    close = [k for k in known if k.lower() == name.lower()] or difflib.get_close_matches(name, known, n=1)
-    return close[0] if close else None
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = _closest(name, known)
-    return f' (did you mean "{close}"?)' if close else ""
 
 
 def _one_line(text: str) -> str:
@@ -388,30 +369,3 @@ class _Checker:
                     self.add(entry.display, entry.where, ("variants", key, "model_id"),
                              f'variant "{first}" has the same model_id "{mid}"; only this later variant '
                              "keeps the page", "warning")
-
-
-def _real_date(text: object) -> bool:
-    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _bad_model_id(value: str | None) -> str:
-    return (f'"{value}" is not a model id of the form org/name (letters, digits, ".", "_" and "-"; '
-            'no ".." or extra "/"): it becomes a file path and is printed unquoted in commands')
-
-
-def _unknown_strategy(name: str, known: set[str]) -> str:
-    if not safe_segment(name):
-        return f'"{name}" is not a strategy name (names use letters, digits, ".", "_" and "-")'
-    return f'unknown strategy "{name}": no strategies/*.yaml file has this name{_suggest(name, known)}'
-
-
-def _unknown_feature(name: str, features: list[str]) -> str:
-    listed = ", ".join(features) if features else "none"
-    return (f'unknown feature "{name}": not declared under features (declared: {listed})'
-            f"{_suggest(name, features)}")

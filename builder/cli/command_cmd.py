@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
 def find_recipe(catalog: Catalog, hf_id: str) -> tuple[RecipeEntry, str | None]:
     """The recipe of `hf_id`, or the parent recipe and variant key of a variant checkpoint id."""
     # Exact first; then ignoring case, as Hugging Face resolves ids.
-    for same in (lambda x: x == hf_id, lambda x: x.casefold() == hf_id.casefold()):
+    matchers: tuple[Callable[[str], bool], ...] = (lambda x: x == hf_id, lambda x: x.casefold() == hf_id.casefold())
+    for same in matchers:
         entry = next((e for e in catalog.recipes if same(e.hf_id)), None)
         if entry is not None:
             return entry, None
@@ -323,12 +325,12 @@ def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: S
     spec = catalog.strategies.get(strategy)
     kind = spec.deploy_type if spec is not None else "single_node"
     if kind == PD:
-        plan = pd_plan(chosen, profile)
-        if nodes is None and plan == SKIP:
+        pools = pd_plan(chosen, profile)
+        if nodes is None and pools == SKIP:
             raise Invalid(f"variant {variant} needs more than 4 nodes per prefill/decode role on {hw}; "
                           "pass --nodes to size the pools yourself")
         n = node_count(chosen, profile, usable)
-        size = nodes if nodes is not None else pool_sizes(plan, n)
+        size = nodes if nodes is not None else pool_sizes(pools, n)
         return Selection(variant, hw, strategy, n, features, size, size)
     if kind == "multi_node":
         if nodes is not None and nodes < 2:

@@ -237,7 +237,7 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
         return clean_html(html)
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:  # type: ignore[override]
         if self._error is not None:
             return context
         generated = self._site.pages.get(page.file.src_uri)

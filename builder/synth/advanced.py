@@ -92,4 +92,4 @@ def with_advanced(dep: Deployment, options: Iterable[AdvancedOption]) -> Deploym
     extra = tuple(a for o in options if applies(o, dep.selection.strategy) for a in o.args)
     if not extra:
         return dep
-    return replace(dep, launches=tuple(l if l.role == "router" else _extend(l, extra) for l in dep.launches))
+    return replace(dep, launches=tuple(x if x.role == "router" else _extend(x, extra) for x in dep.launches))

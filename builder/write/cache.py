@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,21 @@ def _files_below(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def _read(path: Path) -> bytes:
+    """A file's bytes; for anything but a regular file (a FIFO would block a read forever) a
+    stand-in that no successful build has recorded, so the build runs and the loader says why."""
+    try:
+        if stat.S_ISREG(os.stat(path).st_mode):
+            return path.read_bytes()
+    except OSError:
+        pass
+    return b"\0not a regular file\0"
+
+
 def _digest_files(files: list[Path], root: Path, h: Any) -> None:
     for path in files:
         h.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(hashlib.sha256(_read(path)).digest())
 
 
 _code_digest: str | None = None
@@ -76,8 +88,8 @@ def digest_inputs(recipes: Path, options: str) -> Inputs:
         h.update(name.encode() + b"\0")
         if path.is_dir():
             _digest_files(_files_below(path), recipes, h)
-        elif path.is_file():
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+        elif path.exists():
+            h.update(hashlib.sha256(_read(path)).digest())
     models = recipes / "models"
     files = _files_below(models) if models.is_dir() else []
     names = [f.relative_to(models).as_posix() for f in files]
@@ -85,7 +97,7 @@ def digest_inputs(recipes: Path, options: str) -> Inputs:
     build_key = h.hexdigest()
     recipe_keys = {}
     for name, path in zip(names, files, strict=True):
-        recipe_keys[name] = hashlib.sha256(build_key.encode() + b"\0" + path.read_bytes()).hexdigest()
+        recipe_keys[name] = hashlib.sha256(build_key.encode() + b"\0" + _read(path)).hexdigest()
     return Inputs(build_key, recipe_keys)
 
 

@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from builder.models import Catalog, RecipeEntry
 from builder.site.command_builder.extras import omni_block, self_host

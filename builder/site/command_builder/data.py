@@ -191,7 +191,7 @@ def groups(launches: Sequence[Launch]) -> list[list[int]]:
 
 
 def shown(launches: Sequence[Launch]) -> list[decode.Shown]:
-    return [decode.Shown(l.role, l.rank, tuple(env_lines(l.env)), l.command, l.docker_command) for l in launches]
+    return [decode.Shown(x.role, x.rank, tuple(env_lines(x.env)), x.command, x.docker_command) for x in launches]
 
 
 def check(tables: Tables, rid: int, mask: int, expected: Sequence[Launch]) -> None:

@@ -146,6 +146,7 @@ class _Builder:
     def encode(self, c: Combo) -> dict[str, Any]:
         feats, st, r, cache = self.features, [], [], FeatureCache()
         for name in c.strategies:
+            entry: Any  # a rendering id, ids per node count, or the PD parts
             if strategy_kind(self.catalog, name) == PD:
                 entry = self.encode_pd(c, name, cache)
                 ok = any(i >= 0 for i in entry["rt"])
@@ -155,9 +156,9 @@ class _Builder:
                 entry = [ids[0] if ids else -1 for ids in found]
                 ok = any(i >= 0 for i in entry)
             else:
-                found = try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name), feats,
-                                   cache, self.edition)
-                entry, ok = (found[0] if found else -1), found is not None
+                single = try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name), feats,
+                                    cache, self.edition)
+                entry, ok = (single[0] if single else -1), single is not None
             if ok:
                 st.append(self.strategy_index(name))
                 r.append(entry)
@@ -275,7 +276,7 @@ class _Builder:
             launches = run(self.catalog, self.entry, pd_selection(c, name, lay), self.edition).launches
         except SynthesisError:
             return -1
-        by_role = {role: [l for l in launches if l.role == role] for role in ("prefill", "decode", "router")}
+        by_role = {role: [x for x in launches if x.role == role] for role in ("prefill", "decode", "router")}
         check(self.tables, parts["p"][kp], 0, by_role["prefill"])
         check(self.tables, parts["d"][kd], 0, by_role["decode"])
         return encode_plain(self.tables, by_role["router"])

@@ -88,7 +88,7 @@ def hardware_options(catalog: Catalog, entry: RecipeEntry, variant: str,
 def _pool_defaults(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
                    edition: Edition = NEWEST) -> tuple[int, int, str, str]:
     d = run(catalog, entry, Selection(variant, hardware, PD, 1), edition)
-    pools = {l.role: l.pool for l in d.launches if l.pool is not None}
+    pools = {x.role: x.pool for x in d.launches if x.pool is not None}
     p, q = pools["prefill"], pools["decode"]
     return p.nodes, q.nodes, p.parallelism, q.parallelism
 
