@@ -36,7 +36,6 @@ from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
 from builder.site.command_builder.space import (
     ADV,
-    MAX_NODES,
     PD,
     POOL_SIZES,
     Combo,
@@ -44,6 +43,7 @@ from builder.site.command_builder.space import (
     SynthesisError,
     combo,
     hardware_options,
+    largest_node_count,
     node_counts,
     pd_modes,
     pd_selection,
@@ -152,7 +152,7 @@ class _Builder:
                 ok = any(i >= 0 for i in entry["rt"])
             elif strategy_kind(self.catalog, name) == "multi_node":
                 found = [try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name, n),
-                                    feats, cache, self.edition) for n in node_counts(self.catalog, name)]
+                                    feats, cache, self.edition) for n in node_counts(self.catalog, name, largest_node_count(self.entry))]
                 entry = [ids[0] if ids else -1 for ids in found]
                 ok = any(i >= 0 for i in entry)
             else:
@@ -305,7 +305,7 @@ class _Builder:
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
             "pools": [list(p) for p in POOL_SIZES],
-            "nodes": list(range(2, MAX_NODES + 1)),
+            "nodes": list(range(2, largest_node_count(self.entry) + 1)),
             "c": combos,
             "def": [self.variants.index(default_variant), starts[default_variant]],
             "inst": self.installs,

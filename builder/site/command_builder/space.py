@@ -16,6 +16,9 @@ from builder.synth.safety import ensure_safe
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
 MAX_NODES = 16
+"""Largest multi-node count offered, for recipes whose GPU floors reach that far (2026-08 §5.7.4)."""
+USUAL_MAX_NODES = 8
+"""Largest count offered otherwise: each count is a set of commands inlined in the page."""
 """Largest multi-node count offered (one command tab per node)."""
 POOL_NODES = (1, 2, 3, 4)
 """Dedicated nodes per prefill/decode pool; the API never plans more than four (spec §5.5)."""
@@ -115,10 +118,15 @@ def combo(catalog: Catalog, entry: RecipeEntry, variant: str, hardware: str,
     return Combo(variant, hardware, tuple(names), rec, default_features(entry, hardware, variant, edition), pd)
 
 
-def node_counts(catalog: Catalog, strategy: str) -> tuple[int, ...]:
-    """Node counts offered for a non-PD strategy: one, or 2..MAX_NODES for multi-node ones."""
+def largest_node_count(entry: RecipeEntry) -> int:
+    """16 nodes where the recipe sets GPU floors (they can need that many), else 8."""
+    return MAX_NODES if entry.recipe.strategy_min_gpus else USUAL_MAX_NODES
+
+
+def node_counts(catalog: Catalog, strategy: str, largest: int = MAX_NODES) -> tuple[int, ...]:
+    """Node counts offered for a non-PD strategy: one, or 2..largest for multi-node ones."""
     if strategy_kind(catalog, strategy) == "multi_node":
-        return tuple(range(2, MAX_NODES + 1))
+        return tuple(range(2, largest + 1))
     return (1,)
 
 
@@ -149,6 +157,7 @@ __all__ = [
     "SynthesisError",
     "combo",
     "hardware_options",
+    "largest_node_count",
     "node_counts",
     "pd_modes",
     "pd_selection",
