@@ -168,18 +168,6 @@ def open_recipe(site: dict[str, Any], page: Any, hf_id: str, query: str = "") ->
     page.wait_for_selector(".cb-ui .cb-cmd")
 
 
-@pytest.fixture()
-def page(site: dict[str, Any]) -> Iterator[Any]:
-    context = site["browser"].new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["base"])
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, errors
-
-
 def page_requests(page: Any) -> list[str]:
     """Requests the page makes from now on, minus the favicon: Chromium refetches (revalidates) it
     itself whenever the URL changes, even on history.replaceState; no page script is involved."""

@@ -31,6 +31,18 @@ from builder.models import (
 )
 
 
+def _inputs(ld: _Loader, root: Path, directory: Path) -> list[Path]:
+    """The `*.yaml` files of a vocabulary folder that the file policy admits (the rest are problems)."""
+    found = []
+    for file in _yaml_files(directory):
+        bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
+        if bad is not None:
+            ld.problems.append(bad)
+        else:
+            found.append(file)
+    return found
+
+
 def _yaml_files(directory: Path) -> list[Path]:
     """`*.yaml` directly in a folder (not `.yml`, not recursive), in byte-wise name order."""
     if not directory.is_dir():
@@ -145,11 +157,7 @@ def read_catalog(root: Path) -> Loading:
     strategies_raw: dict[str, dict] = {}
     strategy_files: list[tuple[str, Any]] = []
     strategy_dir = root / "strategies"
-    for file in _yaml_files(strategy_dir):
-        bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
-        if bad is not None:
-            ld.problems.append(bad)
-            continue
+    for file in _inputs(ld, root, strategy_dir):
         raw, loaded = ld.load(file)
         if loaded is None or raw is MISSING:
             # Still listed, by file name, so a recipe naming it is not reported a second time.
@@ -169,11 +177,7 @@ def read_catalog(root: Path) -> Loading:
     kv_dir = root / "kv_store"
     if kv_dir.is_dir():  # required by the 2026-08 API edition only (checked where the API is built)
         kv_files = []
-        for file in _yaml_files(kv_dir):
-            bad = (link_problem(root, file) if file.is_symlink() else None) or regular_problem(root, file)
-            if bad is not None:
-                ld.problems.append(bad)
-                continue
+        for file in _inputs(ld, root, kv_dir):
             raw, loaded = ld.load(file)
             if loaded is None or raw is MISSING:
                 continue
