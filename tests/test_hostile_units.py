@@ -52,11 +52,11 @@ def test_invisible_characters_are_found_in_keys_and_values() -> None:
 def test_command_output_is_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     """Even if some text slipped past the loader, `recipes command` writes no raw ESC or BEL."""
-    import builder.cli.command_cmd as command_cmd
+    import builder.cli.command_output as command_output
     from builder.cli import main
 
     folder = write_recipes(tmp_path / "recipes", {"example/tiny": recipe()})
-    monkeypatch.setattr(command_cmd, "as_text", lambda *a: "vllm serve \x1b]0;pwned\x07 m\n")
+    monkeypatch.setattr(command_output, "as_text", lambda *a: "vllm serve \x1b]0;pwned\x07 m\n")
     assert main(["command", "example/tiny", "--recipes", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\u001b" in out

@@ -90,12 +90,12 @@ def test_an_empty_folder_is_used(small: Path, tmp_path: Path) -> None:
 def test_filesystem_errors_are_one_line(failure: int, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """Disk full, read-only, permission denied: one line naming the reason, nothing published."""
-    import builder.api.build as api_build
+    import builder.api.sinks as api_sinks
 
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(failure, os.strerror(failure), "api/example/tiny.json")
 
-    monkeypatch.setattr(api_build.os, "write", fail)
+    monkeypatch.setattr(api_sinks.os, "write", fail)
     out = tmp_path / "api"
     assert main(["api", "--recipes", str(small), "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -105,12 +105,12 @@ def test_filesystem_errors_are_one_line(failure: int, small: Path, tmp_path: Pat
 
 def test_a_bug_is_one_line_asking_for_a_report(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    import builder.cli.api_cmd as api_cmd
+    import builder.api as api
 
     def broken(*args: object, **kwargs: object) -> int:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(api_cmd, "write_api", broken)
+    monkeypatch.setattr(api, "write_api_report", broken)
     assert main(["api", "--recipes", str(small), "--out", str(tmp_path / "api")]) == 70
     err = capsys.readouterr().err
     assert "internal error (ZeroDivisionError" in err and "please report it" in err and "Traceback" not in err
