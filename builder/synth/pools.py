@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder.models import PoolOverride, PoolSpec
+from builder.models import PoolOverride, PoolSpec, Recipe, StrategyOverride
 from builder.models.recipe import effective_strategies
 
 from .context import Context, assemble, base_env, to_launch
@@ -38,8 +38,13 @@ def _pool(ctx: Context, role: str, nodes: int, mode: str | None, node: int) -> P
 
 def offered_modes(ctx: Context) -> list[str]:
     """2026-08: pool modes the recipe's strategies offer (`tp`, `tep`, `dep`), narrowed by `pool_modes`."""
+    return recipe_pool_modes(ctx.recipe, ctx.override)
+
+
+def recipe_pool_modes(recipe: Recipe, override: StrategyOverride | None) -> list[str]:
+    """:func:`offered_modes` from the recipe and its `pd_cluster` override (the command builder asks too)."""
     found = set()
-    for name in effective_strategies(ctx.recipe):
+    for name in effective_strategies(recipe):
         if name == "pd_cluster":
             continue
         if name == "dep" or name.endswith("_dep"):
@@ -49,7 +54,7 @@ def offered_modes(ctx: Context) -> list[str]:
         elif name in ("tp", "tp_pp", "tp_dp") or name.endswith(("_tp", "_tp_pp", "_tp_dp")):
             found.add("tp")
     modes: list[str] = [m for m in ("tp", "tep", "dep") if m in found] or ["tp"]
-    narrowed = [m for m in modes if ctx.override is not None and m in ctx.override.pool_modes]
+    narrowed = [m for m in modes if override is not None and m in override.pool_modes]
     return narrowed or modes
 
 

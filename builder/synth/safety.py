@@ -103,6 +103,52 @@ def _bash_findings(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(read_bash(text))
 
 
+_CONTINUED = " \\\n"
+"""Where synthesis breaks a command over lines (a space, a backslash, a newline)."""
+
+
+@lru_cache(maxsize=65536)
+def _closed(part: str) -> bool:
+    """Bash leaves `part` outside any quote, with no backslash pending at its end."""
+    i, n = 0, len(part)
+    while i < n:
+        c = part[i]
+        if c == "\\":
+            if i + 1 >= n:
+                return False
+            i += 2
+        elif c == "'":
+            end = part.find("'", i + 1)
+            if end < 0:
+                return False
+            i = end + 1
+        elif c == '"':
+            j = i + 1
+            while j < n and part[j] != '"':
+                j += 2 if part[j] == "\\" else 1
+            if j >= n:
+                return False
+            i = j + 1
+        else:
+            i += 1
+    return True
+
+
+def command_findings(text: str) -> tuple[tuple[str, str], ...]:
+    """`read_bash` of a command, line by line when that reads the same as the whole text.
+
+    Each continuation starts with a space, which ends the word, and skips the backslash-newline;
+    when every line also ends outside quotes, bash starts every line in the same state, so the
+    findings are those of each line. Lines repeat across the nodes of a pool and across pools,
+    so this is what lets the command builder check thousands of launches quickly. Any finding
+    is reported from the whole text, so messages stay as they were.
+    """
+    parts = text.split(_CONTINUED)
+    if len(parts) > 1 and all(_closed(p) for p in parts) and not any(_bash_findings(p) for p in parts):
+        return ()
+    return _bash_findings(text)  # (a finding quotes the text around it: read the whole for that)
+
+
 def deployment_findings(dep: Deployment) -> list[Finding]:
     """Every unquoted shell character in the commands and environment of one deployment."""
     found: list[Finding] = []
@@ -110,7 +156,7 @@ def deployment_findings(dep: Deployment) -> list[Finding]:
         name = launch.role if launch.role in ("serve", "router") else f"{launch.role} {launch.rank}"
         for label, text in ((name, launch.command), (f"{name} (docker run)", launch.docker_command)):
             if isinstance(text, str):
-                found += [Finding(label, w, c) for w, c in _bash_findings(text)]
+                found += [Finding(label, w, c) for w, c in command_findings(text)]
         for key, value in launch.env.items():
             pair = f"{key}={value}"
             found += [Finding(f"{name} environment", w, c) for w, c in _bash_findings(pair)]

@@ -26,6 +26,7 @@ from builder.synth.hardware import (
 )
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
 from builder.synth.modes import enabled_features
+from builder.synth.offers import StrategyOffer, node_floor, pool_modes, strategy_offers
 from builder.synth.plan import (
     MAX_POOL_NODES,
     PD,
@@ -309,6 +310,7 @@ __all__ = [
     "PD",
     "Fit",
     "HardwareChoice",
+    "StrategyOffer",
     "default_features",
     "default_hardware",
     "exclusive_features",
@@ -318,16 +320,19 @@ __all__ = [
     "idle_gpus",
     "listed_hardware",
     "no_rendering_reason",
+    "node_floor",
     "node_refusal",
     "plan",
     "planned_nodes",
     "planned_pool_nodes",
     "planned_strategy",
+    "pool_modes",
     "pools_refusal",
     "recommend",
     "shown_profiles",
     "strategy_choices",
     "strategy_kind",
+    "strategy_offers",
     "strategy_refusal",
     "variants_that_fit",
     "vram_shortfall",

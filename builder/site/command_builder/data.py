@@ -62,6 +62,9 @@ class Tables:
         self._launch_ids: dict[tuple[int, ...], int] = {}
         self.renderings: list[Any] = []
         self._rendering_ids: dict[str, int] = {}
+        self.series: dict[str, list[list[list[int]]]] = {"ys": [], "zs": []}
+        """Line swaps of large prefill/decode pools, per follower rank (``ys``) and per pool size
+        (``zs``): :mod:`builder.site.command_builder.pools`."""
         self.kinds: dict[int, str] = {}
         """String id → "arg" (a command line) or "env" (an export line): what `q` may cover."""
 
@@ -132,8 +135,9 @@ class Tables:
         return len(table) - 1
 
     def as_json(self) -> dict[str, Any]:
-        return {"sep": SEP, "s": self._string_list, "t": self.texts, "fv": self.vectors,
-                "l": self.launches, "r": self.renderings}
+        out = {"sep": SEP, "s": self._string_list, "t": self.texts, "fv": self.vectors,
+               "l": self.launches, "r": self.renderings}
+        return {**out, **self.series} if self.series["zs"] else out
 
     def tokens(self) -> dict[str, list[str]]:
         """argv tokens of command and export lines whose plain split is not their tokens (`q`).

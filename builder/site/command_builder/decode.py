@@ -68,6 +68,8 @@ def pack(data: dict[str, Any]) -> dict[str, Any]:
 def unpack(data: dict[str, Any]) -> dict[str, Any]:
     """Absolute ids from the wire form; the browser does the same once per page."""
     out = dict(data)
+    top = data.get("pmax", 0)  # PD size pairs: co-located, then prefill-major 1..pmax (pools.pool_index)
+    out["pools"] = [[0, 0]] + [[p, q] for p in range(1, top + 1) for q in range(1, top + 1)]
     prev, rows = 0, []
     for row in data["l"]:
         prev += row[3]
@@ -129,17 +131,47 @@ class Decoder:
             added += self.text(piece)
         return [line for i, line in enumerate(base) if i not in drop] + added
 
-    def launch(self, lid: int, mask: int) -> Shown:
-        role, rank, env_t, cmd_t, dock_t, fv = self.data["l"][lid]
+    def launch(self, lid: int, mask: int, swaps: Sequence[Sequence[int]] = (), rank: int | None = None) -> Shown:
+        """A stored launch; `swaps` (``[old, new, …]`` string ids, applied in turn) and `rank`
+        turn it into another node of a larger pool (:mod:`builder.site.command_builder.pools`)."""
+        role, own_rank, env_t, cmd_t, dock_t, fv = self.data["l"][lid]
         lines = self.lines(cmd_t, fv, mask)
+        env, dock = list(self.text(env_t)), list(self.text(dock_t))
+        for swap in swaps:
+            table = dict(zip(swap[::2], swap[1::2], strict=True))
+            env, lines, dock = ([table.get(i, i) for i in ids] for ids in (env, lines, dock))
         sep = self.data["sep"]
-        docker = sep.join(self._strings(list(self.text(dock_t)) + lines[1:])) if dock_t >= 0 else None
-        return Shown(ROLES[role], rank, tuple(self._strings(self.text(env_t))), sep.join(self._strings(lines)), docker)
+        docker = sep.join(self._strings(dock + lines[1:])) if dock_t >= 0 else None
+        return Shown(ROLES[role], own_rank if rank is None else rank, tuple(self._strings(env)),
+                     sep.join(self._strings(lines)), docker)
 
     def rendering(self, rid: int, mask: int) -> list[Shown]:
         entry = self.data["r"][rid]
         ids = entry["x"].get(str(mask), entry["l"]) if isinstance(entry, dict) else entry
         return [self.launch(lid, mask) for lid in ids]
+
+    def part(self, elem: int | list[int], size: int, mask: int) -> list[Shown]:
+        """A prefill or decode pool: a rendering id, or ``[two-node rendering, zs, ys]`` for a pool
+        of `size` ≥ 3 nodes made by swapping lines of the two-node one (pools.py)."""
+        if isinstance(elem, int):
+            return self.rendering(elem, mask)
+        first, follower = self.data["r"][elem[0]]
+        z = self.data["zs"][elem[1]][size - 3]
+        ys = self.data["ys"][elem[2]][:size - 2]
+        return ([self.launch(first, mask, [z]), self.launch(follower, mask, [z])]
+                + [self.launch(follower, mask, [z, y], r + 2) for r, y in enumerate(ys)])
+
+
+def pd_launches(dec: Decoder, r: dict[str, Any], modes: Sequence[str], pn: int, dn: int, pm: int, dm: int,
+                mask: int) -> list[Shown] | None:
+    """Prefill pool + decode pool + the router joined from its pieces; None where not offered."""
+    m = len(modes)
+    kp, kd = pn * m + pm, dn * m + dm
+    if (pn == 0) != (dn == 0) or r["p"][kp] == -1 or r["d"][kd] == -1 or r["h"] < 0 or r["tl"][pm * m + dm] < 0:
+        return None
+    ids = [*dec.text(r["h"]), *dec.text(r["e"][0][kp]), *dec.text(r["e"][1][kd]), *dec.text(r["tl"][pm * m + dm])]
+    router = Shown("router", 0, (), dec.data["sep"].join(dec.data["s"][i] for i in ids), None)
+    return dec.part(r["p"][kp], pn, mask) + dec.part(r["d"][kd], dn, mask) + [router]
 
 
 @dataclass(frozen=True)
@@ -170,16 +202,15 @@ class State:
         """What the page shows for this state (the script's `launches`); `d` unpacked."""
         dec = dec or Decoder(d)
         c = d["c"][f"{self.v}.{self.h}"]
-        r, kind, m = c["r"][c["st"].index(self.s)], d["st"][self.s][4], len(d["modes"])
+        r, kind = c["r"][c["st"].index(self.s)], d["st"][self.s][4]
         if kind == 0:
             return dec.rendering(r, self.f)
         if kind == 1:
             return dec.rendering(r[d["nodes"].index(self.n)], self.f)
-        sizes = sorted({p[0] for p in d["pools"]})
         pn, dn = d["pools"][self.pool]
-        return (dec.rendering(r["p"][sizes.index(pn) * m + self.pm], self.f)
-                + dec.rendering(r["d"][sizes.index(dn) * m + self.dm], self.f)
-                + dec.rendering(r["rt"][(self.pool * m + self.pm) * m + self.dm], self.f))
+        shown = pd_launches(dec, r, d["modes"], pn, dn, self.pm, self.dm, self.f)
+        assert shown is not None, (pn, dn, self.pm, self.dm)
+        return shown
 
 
 def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Iterator[State]:
@@ -206,7 +237,10 @@ def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Ite
             elif kind == 1:
                 shapes = [State(v, h, s, n) for n, rid in zip(d["nodes"], r, strict=True) if rid >= 0]
             else:
-                shapes = [State(v, h, s, 1, i // (m * m), i // m % m, i % m) for i, rid in enumerate(r["rt"]) if rid >= 0]
+                dec = Decoder(d)
+                shapes = [State(v, h, s, 1, i, pm, dm) for i, (pn, dn) in enumerate(d["pools"])
+                          for pm in range(m) for dm in range(m)
+                          if pd_launches(dec, r, d["modes"], pn, dn, pm, dm, 0) is not None]
             for shape in shapes:
                 for f in all_masks:
                     yield replace(shape, f=f)

@@ -10,19 +10,25 @@ Layout (all indexes are positions in the lists of the same document):
 * ``ft``  — ``[key, label, description]`` per feature, then ``[adv:id, label, description, 1]`` per
   advanced option (:mod:`builder.synth.advanced`); bit *i* of a feature mask is feature *i*
   (the page keeps one flag per feature, so any number of features works; ``fd`` lists indexes).
-* ``modes``, ``pools``, ``nodes`` — PD pool modes, PD ``[prefill, decode]`` node pairs
-  (``[0, 0]`` = co-located) and multi-node counts, in the order renderings are listed.
+* ``modes``, ``pmax``, ``nodes`` — PD pool modes, the largest PD pool (the decoders derive the
+  ``pools`` list of ``[prefill, decode]`` node pairs from it: ``[0, 0]`` = co-located, then
+  prefill-major 1..pmax) and multi-node counts, in the order renderings are listed.
 * ``c["<variant>.<hardware>"]`` — ``{"x": reason}`` (cannot run), ``{"sub": variant}`` (that
   variant is served instead), or ``{"rec": [strategy, nodes, pool, prefill_mode, decode_mode],
   "fd": default feature mask, "st": [strategies], "r": [one entry per strategy], "pd": [pool,
   prefill_mode, decode_mode] (the API's plan, when PD is offered)}``. An ``r`` entry is a rendering
-  id (single node), ids per node count (multi-node), or for PD ``{"p": …, "d": …, "rt": …}``: the
-  prefill and decode parts per (pool size × mode) and the router per (pool pair × prefill mode ×
-  decode mode); the page shows prefill + decode + router. -1 marks what is not offered.
+  id (single node), ids per node count (multi-node; -1 below a GPU floor), or for PD
+  ``{"p", "d", "e", "h", "tl", "dl"}``: the prefill and decode parts per (pool size × mode), the
+  router's endpoint lines per role and (size × mode), its head, its tail per mode pair, and each
+  role's DP ranks per node per mode (:mod:`builder.site.command_builder.pools`); the page shows
+  prefill + decode + router. -1 marks what is not offered. ``xs`` lists ``[strategy, reason]``
+  for strategies shown disabled on this hardware, ``fl`` ``[strategy, reason]`` where a GPU floor
+  hides smaller node counts (:mod:`builder.site.command_builder.strategies`).
   A usable pair also has ``i`` (its ``inst`` block), ``k`` (``sn`` index per strategy kind) and
   ``g`` (``[strategy, GPUs used]`` when single-node TP leaves GPUs idle); an ``x`` pair may name
   ``alt``, the variant a click on that hardware switches to (:func:`builder.synth.select.fallback_variant`).
 * ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
+* ``hn`` — hardware index → ``[title, body(, link label, href)]`` (recipe ``hardware_notes``).
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
   (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
@@ -31,31 +37,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from builder.site.command_builder.data import CompositionError, Tables, check
+from builder.site.command_builder.data import CompositionError, Tables
 from builder.site.command_builder.decode import pack
-from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
+from builder.site.command_builder.features import FeatureCache, try_encode
+from builder.site.command_builder.notes import hardware_notes
+from builder.site.command_builder.pools import POOL_MAX, PoolEncoder, pool_index
 from builder.site.command_builder.space import (
     ADV,
     PD,
-    POOL_SIZES,
     Combo,
-    PoolLayout,
     SynthesisError,
     combo,
     hardware_options,
     largest_node_count,
     node_counts,
     pd_modes,
-    pd_selection,
-    pool_layouts,
     run,
     strategy_kind,
 )
+from builder.site.command_builder.strategies import smallest_nodes, strategy_facts
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
 from builder.synth.advanced import advanced_options, applies
 from builder.synth.install import HardwareInstall, install_for
 from builder.synth.manifests import frame, k8s_name, port_of
-from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
+from builder.synth.select import exclusive_features, fallback_variant, idle_gpus, pool_modes
 from builder.synth.snippets import snippets
 
 if TYPE_CHECKING:
@@ -149,10 +154,12 @@ class _Builder:
             entry: Any  # a rendering id, ids per node count, or the PD parts
             if strategy_kind(self.catalog, name) == PD:
                 entry = self.encode_pd(c, name, cache)
-                ok = any(i >= 0 for i in entry["rt"])
+                ok = entry["h"] >= 0
             elif strategy_kind(self.catalog, name) == "multi_node":
+                least = smallest_nodes(self.catalog, self.entry, name, c.hardware, self.edition)  # GPU floor
                 found = [try_encode(self.tables, self.catalog, self.entry, Selection(c.variant, c.hardware, name, n),
-                                    feats, cache, self.edition) for n in node_counts(self.catalog, name, largest_node_count(self.entry))]
+                                    feats, cache, self.edition) if n >= least else None
+                         for n in node_counts(self.catalog, name, largest_node_count(self.entry))]
                 entry = [ids[0] if ids else -1 for ids in found]
                 ok = any(i >= 0 for i in entry)
             else:
@@ -165,11 +172,12 @@ class _Builder:
         rec = c.recommended
         pool, pm, dm = 0, 0, 0
         if rec.strategy == PD:
-            pool = POOL_SIZES.index((rec.prefill_nodes, rec.decode_nodes))
-            pm, dm = self.modes.index(rec.prefill_mode), self.modes.index(rec.decode_mode)
+            pool = pool_index(rec.prefill_nodes or 0, rec.decode_nodes or 0)
+            pm, dm = self.mode_index(rec.prefill_mode), self.mode_index(rec.decode_mode)
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+        out.update(strategy_facts(self.catalog, self.entry, c, self.strategy_index, st, self.edition))
         files = self.files(c, [self.strategies[i] for i in st])
         if files is not None:
             out["mf"] = files
@@ -177,9 +185,14 @@ class _Builder:
         if gpus is not None:
             out["g"] = gpus
         pn, dn, pmode, dmode = c.pd_default
-        if PD in c.strategies and (pn, dn) in POOL_SIZES:
-            out["pd"] = [POOL_SIZES.index((pn, dn)), self.modes.index(pmode), self.modes.index(dmode)]
+        if PD in c.strategies and (pn == 0) == (dn == 0) and max(pn, dn) <= POOL_MAX:
+            out["pd"] = [pool_index(pn, dn), self.mode_index(pmode), self.mode_index(dmode)]
         return out
+
+    def mode_index(self, mode: str) -> int:
+        """A pool mode's index, snapped to the first offered mode as synthesis snaps its arguments."""
+        offered = pool_modes(self.entry, self.edition)
+        return self.modes.index(mode if mode in offered else offered[0])
 
     def install(self, c: Combo) -> int:
         """Index of this pair's install block in the ``inst`` table (blocks repeat across pairs)."""
@@ -242,44 +255,10 @@ class _Builder:
         used = idle_gpus(launch.argv, self.catalog.profile(c.hardware).gpu_count)
         return None if used is None else [self.strategy_index(name), used]
 
-    def encode_pd(self, c: Combo, name: str, cache: FeatureCache) -> dict[str, list[int]]:
-        """Prefill and decode parts per (pool nodes, mode), the router per layout.
-
-        A role's launches depend on its own pool only, so they are rendered once per size and mode
-        (both roles alike, where features are composed and checked) and every mixed layout is then
-        checked against ``deploy`` part by part.
-        """
-        modes, m = self.modes, len(self.modes)
-        sizes = sorted({p for p, _ in POOL_SIZES})
-        parts: dict[str, list[int]] = {"p": [-1] * (len(sizes) * m), "d": [-1] * (len(sizes) * m)}
-        for lay in pool_layouts(self.catalog, c, modes):
-            if lay is not None and lay.prefill_nodes == lay.decode_nodes and lay.prefill_mode == lay.decode_mode:
-                ids = try_encode(self.tables, self.catalog, self.entry, pd_selection(c, name, lay), self.features, cache,
-                                 self.edition)
-                if ids is not None:
-                    k = sizes.index(lay.prefill_nodes) * m + modes.index(lay.prefill_mode)
-                    parts["p"][k], parts["d"][k], router = ids
-                    if not _plain(self.tables, router):
-                        raise CompositionError(f"{self.entry.hf_id}: the router depends on features")
-        routers = []
-        for lay in pool_layouts(self.catalog, c, modes):
-            routers.append(self.router(c, name, lay, parts, sizes) if lay is not None else -1)
-        return {**parts, "rt": routers}
-
-    def router(self, c: Combo, name: str, lay: PoolLayout, parts: dict[str, list[int]], sizes: list[int]) -> int:
-        m = len(self.modes)
-        kp = sizes.index(lay.prefill_nodes) * m + self.modes.index(lay.prefill_mode)
-        kd = sizes.index(lay.decode_nodes) * m + self.modes.index(lay.decode_mode)
-        if parts["p"][kp] < 0 or parts["d"][kd] < 0:
-            return -1
-        try:
-            launches = run(self.catalog, self.entry, pd_selection(c, name, lay), self.edition).launches
-        except SynthesisError:
-            return -1
-        by_role = {role: [x for x in launches if x.role == role] for role in ("prefill", "decode", "router")}
-        check(self.tables, parts["p"][kp], 0, by_role["prefill"])
-        check(self.tables, parts["d"][kd], 0, by_role["decode"])
-        return encode_plain(self.tables, by_role["router"])
+    def encode_pd(self, c: Combo, name: str, cache: FeatureCache) -> dict[str, Any]:
+        """Prefill and decode parts per (pool size × mode) and the router's pieces (pools.py)."""
+        return PoolEncoder(self.tables, self.catalog, self.entry, self.features, self.modes, self.edition,
+                           pool_modes(self.entry, self.edition)).encode(c, name, cache)
 
     def document(self) -> dict[str, Any] | None:
         recipe, profiles = self.entry.recipe, self.catalog.taxonomy.hardware_profiles
@@ -304,13 +283,16 @@ class _Builder:
             "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
-            "pools": [list(p) for p in POOL_SIZES],
+            "pmax": POOL_MAX,
             "nodes": list(range(2, largest_node_count(self.entry) + 1)),
             "c": combos,
             "def": [self.variants.index(default_variant), starts[default_variant]],
             "inst": self.installs,
             "sn": self.snippets,
         }
+        notes = hardware_notes(self.entry, self.hardware)
+        if notes:
+            data["hn"] = notes
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
         data["mf"] = self.frames
@@ -339,14 +321,6 @@ class _Builder:
         if spec is None:
             return [name, name.replace("_", " ").title(), "", "", kind]
         return [name, spec.display_name or name, _one_line(spec.description), spec.orientation or "", kind]
-
-
-def _plain(tables: Tables, rid: int) -> bool:
-    """A rendering whose launches ignore features entirely."""
-    entry = tables.renderings[rid]
-    if isinstance(entry, dict):
-        return not entry["x"]
-    return all(tables.launches[lid][5] < 0 for lid in entry)
 
 
 def install_row(block: HardwareInstall) -> dict[str, Any]:

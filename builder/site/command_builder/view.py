@@ -91,10 +91,11 @@ def _variant(d: dict[str, Any], v: int, h: int) -> dict[str, Any]:
 
 
 def _strategy(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any]:
-    groups = []
+    groups, off = [], dict(c.get("xs", []))  # switched off here (select.strategy_offers)
     for kind, title in enumerate(KIND_TITLES):
-        pills = [_pill("st", x, d["st"][x][1], x == s, d["st"][x][2], rec=x == c["rec"][0])
-                 for x in c["st"] if d["st"][x][4] == kind]
+        pills = [_pill("st", x, d["st"][x][1], x == s, "" if x in off else d["st"][x][2], why=off.get(x, ""),
+                       rec=x == c["rec"][0])
+                 for x in sorted([*c["st"], *off]) if d["st"][x][4] == kind]
         if pills:
             groups.append({"title": title, "pills": pills})
     row = d["st"][s]
@@ -108,10 +109,11 @@ def _nodes(d: dict[str, Any], c: dict[str, Any], h: int, s: int, n: int, pool: i
     if kind == 0:
         return {"label": "Nodes", "groups": [], "fixed": f"1 node · {hw[3]} × {hw[1]} GPUs"}
     if kind == 1:
-        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs = {k * hw[3]} GPUs")
+        pills = [_pill("n", k, str(k), k == n, f"{k} nodes × {hw[3]} GPUs = {k * hw[3]} GPUs", f"{k * hw[3]}×GPU")
                  for i, k in enumerate(d["nodes"]) if r[i] >= 0]
+        floor = next((why for x, why in c.get("fl", []) if x == s), "")
         return {"label": "Nodes", "groups": [{"title": "", "pills": pills}],
-                "note": f"{n} nodes × {hw[3]} GPUs = {n * hw[3]} GPUs; one command per node below."}
+                "note": f"{n} nodes × {hw[3]} GPUs = {n * hw[3]} GPUs; one command per node below." + (f" {floor}" if floor else "")}
     pair, modes = d["pools"][pool], d["modes"]
     groups = []
     for role, (title, a, ma, mode) in enumerate((("Prefill", "pn", "pm", pm), ("Decode", "dn", "dm", dm))):
@@ -201,6 +203,9 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
     rows.append(_install(d, c, inst, d["hw"][h][1]))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
     out = _output(d, v, h, s, n, shown, inst)
+    note = d.get("hn", {}).get(str(h))
+    out["hwnote"] = {"title": note[0], "body": note[1], "label": note[2] if len(note) > 2 else "",
+                     "href": note[3] if len(note) > 2 else ""} if note else None
     out["foot"] = ("Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." if out["kind"] == 1
                    else "Start the prefill and decode nodes, then the router; fill in the $VARIABLES with Env."
                    if out["kind"] == 2 else "")

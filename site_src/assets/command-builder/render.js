@@ -5,6 +5,7 @@
  * the default selection (partials/command-builder.html), so nothing jumps when this runs.
  */
 import { combo, kind, strategyEntry, usable } from "./data.js";
+import { hardwareNote } from "./notes.js";
 import { install } from "./state.js";
 
 var KINDS = ["Single node", "Multi-node", "Prefill / decode"];
@@ -99,10 +100,13 @@ function variantRow(d, st) {
 }
 
 function strategyRow(d, st, c) {
+  var off = {}, all = c.st.slice();  // c.xs: switched off on this hardware, with select.py's reason
+  (c.xs || []).forEach(function (x) { off[x[0]] = x[1]; all.push(x[0]); });
+  all.sort(function (a, b) { return a - b; });
   var body = [0, 1, 2].map(function (k) {
-    var pills = c.st.filter(function (s) { return kind(d, s) === k; }).map(function (s) {
+    var pills = all.filter(function (s) { return kind(d, s) === k; }).map(function (s) {
       var rec = s === c.rec[0] ? [" ", h("span.cb-rec", { "aria-hidden": "true" }, "★"), h("span.cb-sr", {}, " (recommended)")] : null;
-      return pill("st", s, [d.st[s][1], rec], s === st.s, d.st[s][2], null);
+      return pill("st", s, [d.st[s][1], rec], s === st.s, off[s] ? null : d.st[s][2], off[s] || null);
     });
     return pills.length ? group(KINDS[k], pills) : null;
   });
@@ -114,9 +118,12 @@ function nodesRow(d, st) {
   var hw = d.hw[st.h], k = kind(d, st.s), r = strategyEntry(d, st);
   if (k === 0) return row("Nodes", h("span.cb-fixed", {}, "1 node · " + hw[3] + " × " + hw[1] + " GPUs"));
   if (k === 1) {
+    var c = combo(d, st.v, st.h), floor = (c.fl || []).filter(function (x) { return x[0] === st.s; })[0];
     return row("Nodes", group("", d.nodes.map(function (n, i) {
-      return r[i] >= 0 ? pill("n", n, String(n), n === st.n, n + " nodes × " + hw[3] + " GPUs = " + n * hw[3] + " GPUs", null) : null;
-    })), st.n + " nodes × " + hw[3] + " GPUs = " + st.n * hw[3] + " GPUs; one command per node below.");
+      return r[i] >= 0 ? pill("n", n, [String(n), h("span.cb-hint", {}, n * hw[3] + "×GPU")], n === st.n,
+                              n + " nodes × " + hw[3] + " GPUs = " + n * hw[3] + " GPUs", null) : null;
+    })), st.n + " nodes × " + hw[3] + " GPUs = " + st.n * hw[3] + " GPUs; one command per node below." +
+      (floor ? " " + floor[1] : ""));
   }
   var pair = d.pools[st.pool], m = d.modes.length;
   function sub(role, a, ma, size, mode) {
@@ -212,6 +219,7 @@ export function card(d, st, ls, show, actions) {
       hw[5] ? h("span.cb-verified", {}, "✓ Verified on " + hw[2] + " " + hw[1]) : null, actions),
     k === 0 && v[3] > hw[4] ? h("p.cb-warn", {}, "Not enough memory for one node: " + hw[1] + " has " + gb(hw[4]) +
       ", this variant needs at least " + gb(v[3]) + " for weights alone. Pick a multi-node strategy, bigger hardware or a smaller variant.") : null,
+    hardwareNote(d, st),
     t.el,
     !docker && l.env.length ? h("pre.cb-env", {}, h("code", {}, show(l.env.join("\n")))) : null,
     h("pre.cb-cmd", {}, h("code", {}, show(docker ? dockerImage(d, st, l.docker) : l.command))),

@@ -84,7 +84,7 @@ export function fromUrl(d, search) {
   if (s >= 0) st.s = s;
   if (st.s !== c.rec[0]) st.n = nodesDefault(d, c, st.s);
   var n = parseInt(q.get("nodes"), 10);
-  if (!isNaN(n)) st.n = n;
+  if (!isNaN(n)) { st.n = n; st.nx = 1; }
   var pn = parseInt(q.get("prefill_nodes"), 10), dn = parseInt(q.get("decode_nodes"), 10);
   if (!isNaN(pn) && !isNaN(dn)) {
     for (var i = 0; i < d.pools.length; i++) if (d.pools[i][0] === pn && d.pools[i][1] === dn) st.pool = i;
@@ -147,8 +147,10 @@ export function click(d, cur, a, i) {
     st = fresh(d, v, h, st);
   } else if (a === "st") {
     st.s = i; st.tab = 0; st.node = 0;
-    if (kind(d, i) === 1 && d.nodes.indexOf(st.n) < 0) st.n = nodesDefault(d, combo(d, st.v, st.h), i);
-  } else if (a === "n") { st.n = i; st.tab = 0; }
+    // A count the reader picked is kept (and grows to the new floor in normalize); one that only
+    // followed a floor snaps back to this strategy's own smallest count.
+    if (kind(d, i) === 1 && (!st.nx || d.nodes.indexOf(st.n) < 0)) st.n = nodesDefault(d, combo(d, st.v, st.h), i);
+  } else if (a === "n") { st.n = i; st.tab = 0; st.nx = 1; }
   else if (a === "pn" || a === "dn") {
     var pair = d.pools[st.pool].slice(), role = a === "pn" ? 0 : 1;
     pair[role] = i;
