@@ -113,9 +113,33 @@ def shown_selection(page: Any, d: dict[str, Any]) -> Selection:
     feats = tuple(f[0] for i, f in enumerate(d["ft"]) if i in on.get("ft", []))
     if strategy[4] == 2:
         modes = d["modes"]
-        return Selection(variant, hw, strategy[0], 1, feats, on["pn"][0], on["dn"][0],
+        return Selection(variant, hw, strategy[0], 1, feats, pool_size(page, on, "pn"), pool_size(page, on, "dn"),
                          modes[on.get("pm", [0])[0]], modes[on.get("dm", [0])[0]])
     return Selection(variant, hw, strategy[0], on["n"][0] if strategy[4] == 1 else 1, feats)
+
+
+def pool_size(page: Any, on: dict[str, list[int]], a: str) -> int:
+    """Nodes of a prefill ("pn") or decode ("dn") pool: 0 when the "shared" pill is pressed, else
+    the node-count input (or, on pages without one, the pressed size pill)."""
+    if 0 in on.get(a, []):
+        return 0
+    box = page.locator(f'.cb-ui input[data-a="{a}"]')
+    return int(box.input_value()) if box.count() else on[a][0]
+
+
+def enter(page: Any, action: str, value: int) -> None:
+    """Type a number into a builder input (pool node counts, the node shown) and commit it."""
+    box = page.locator(f'.cb-ui input[data-a="{action}"]')
+    box.fill(str(value))
+    box.dispatch_event("change")
+
+
+def show_node(page: Any, node: int) -> None:
+    """Show node `node` (0-based) of the current tab's pool: the node input, or a node tab."""
+    if page.locator('.cb-ui input[data-a="rank"]').count():
+        enter(page, "rank", node + 1)
+    else:
+        click(page, "node", node)
 
 
 def visible(page: Any) -> tuple[tuple[str, ...], str]:
@@ -128,8 +152,10 @@ def click(page: Any, action: str, index: int) -> None:
     page.locator(f'.cb-ui [data-a="{action}"][data-i="{index}"]').click()
 
 
-def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = False) -> Selection:
-    """Compare every launch tab with ``deploy`` for the shown selection."""
+def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = False,
+                   every_node: bool = True) -> Selection:
+    """Compare every launch tab with ``deploy`` for the shown selection (with ``every_node=False``,
+    of a pool of more than four nodes only the first two, a middle one and the last)."""
     d = data(page)
     sel = shown_selection(page, d)
     docker = docker or pressed(page).get("inst") == [1]  # e.g. TPUs, which have no pip install
@@ -144,13 +170,19 @@ def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = F
             group = [l for l in dep.launches if l.role == role]
         else:
             group = [dep.launches[tab]]
+        rank = page.locator('.cb-ui input[data-a="rank"]')
+        first = int(rank.input_value()) - 1 if len(group) > 1 and rank.count() else 0
         for node, launch in enumerate(group):
+            if not every_node and len(group) > 4 and node not in (0, 1, len(group) // 2, len(group) - 1):
+                continue
             if len(group) > 1:
-                click(page, "node", node)
+                show_node(page, node)
             env, command = visible(page)
             want = launch.docker_command if docker and launch.docker_command else launch.command
             assert command == want, (hf_id, sel, tab, node)
             assert env == (() if docker and launch.docker_command else tuple(env_lines(launch.env))), (hf_id, sel)
+        if len(group) > 1 and rank.count():
+            show_node(page, first)  # the node shown is part of the state (URL): leave it as found
     if tabs:
         click(page, "tab", 0)
     site["checked"].add((hf_id, sel, docker))

@@ -114,22 +114,26 @@ def _nodes(d: dict[str, Any], c: dict[str, Any], h: int, s: int, n: int, pool: i
         floor = next((why for x, why in c.get("fl", []) if x == s), "")
         return {"label": "Nodes", "groups": [{"title": "", "pills": pills}],
                 "note": f"{n} nodes × {hw[3]} GPUs = {n * hw[3]} GPUs; one command per node below." + (f" {floor}" if floor else "")}
-    pair, modes = d["pools"][pool], d["modes"]
-    groups = []
+    return _pools(d, r, hw, d["pools"][pool], pm, dm)
+
+
+def _pools(d: dict[str, Any], r: dict[str, Any], hw: list[Any], pair: list[int], pm: int, dm: int) -> dict[str, Any]:
+    """The PD Nodes row as the script draws it (assets/command-builder/pools.js `poolsRow`)."""
+    m, g, groups = len(d["modes"]), hw[3], []
     for role, (title, a, ma, mode) in enumerate((("Prefill", "pn", "pm", pm), ("Decode", "dn", "dm", dm))):
-        sizes = sorted({p[role] for p in d["pools"]})
-        m = len(modes)
-        offered = [z for z in sizes if any((p[role] == z) and any(x >= 0 for x in r["rt"][i * m * m:(i + 1) * m * m])
-                                           for i, p in enumerate(d["pools"]))]
-        pills = [_pill(a, z, str(z) if z else "shared", z == pair[role],
-                       f"{z} node(s) × {hw[3]} GPUs = {z * hw[3]} GPUs" if z
-                       else "Prefill and decode share one node, half of its GPUs each")
-                 for z in offered]
-        mode_pills = [_pill(ma, i, x.upper(), i == mode) for i, x in enumerate(modes)] if len(modes) > 1 else []
-        gpus = pair[role] * hw[3] if pair[role] else hw[3] / 2
-        groups.append({"title": title, "pills": pills, "more": mode_pills, "hint": f"= {js_num(gpus)} GPUs"})
-    total = pair[0] + pair[1] if pair[0] else 1
-    return {"label": "Nodes", "groups": groups, "note": f"Total {total * hw[3]} GPUs on {total} node(s), plus the router."}
+        parts, size = r["d" if role else "p"], pair[role]
+        have = [z for z in range(len(parts) // m) if parts[z * m + mode] != -1]
+        dedicated = [z for z in have if z > 0]
+        modes = [i for i in range(m) if any(parts[z * m + i] != -1 for z in range(len(parts) // m))]
+        pills = [_pill(a, 0, "shared", size == 0, "Prefill and decode share one node, half of its GPUs each")] if 0 in have else []
+        groups.append({"title": title, "pills": pills,
+                       "input": {"a": a, "value": size or "", "min": dedicated[0] if dedicated else 1,
+                                 "max": dedicated[-1] if dedicated else 16, "label": f"{title} node count"},
+                       "hint": f"× {g} = {size * g} GPUs" if size else f"½ node = {js_num(g / 2)} GPUs",
+                       "more": [_pill(ma, i, d["modes"][i].upper(), i == mode) for i in modes] if len(modes) > 1 else []})
+    nodes = pair[0] + pair[1] if pair[0] else 1
+    return {"label": "Nodes", "groups": groups,
+            "note": f"total {nodes * g if pair[0] else g} GPUs · {nodes} node{'s' if nodes > 1 else ''}, plus the router."}
 
 
 def _install(d: dict[str, Any], c: dict[str, Any], inst: str, hw_name: str) -> dict[str, Any]:
@@ -157,11 +161,8 @@ def _output(d: dict[str, Any], v: int, h: int, s: int, n: int, shown: list[Shown
     tabs: list[str] = []
     nodes: list[str] = []
     first: Shown = shown[0]
-    if kind == 2:
+    if kind == 2:  # the node selector of a pool of several nodes is drawn by the script
         tabs = ["Prefill", "Decode", "Router"]
-        pool = [x for x in shown if x.role == "prefill"]
-        if len(pool) > 1:
-            nodes = ["Node 1 (head)"] + [f"Node {i + 1}" for i in range(1, len(pool))]
     elif len(shown) > 1:
         tabs = ["Head"] + [f"Node {i}" for i in range(1, len(shown))]
     docker = inst == "docker" and first.docker is not None

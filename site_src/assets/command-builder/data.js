@@ -14,7 +14,8 @@ export function load(json) {
   d.r.forEach(function (r) {
     if (Array.isArray(r)) for (var i = 0; i < r.length; i++) { p += r[i]; r[i] = p; }
   });
-  d.sizes = d.pools.map(function (x) { return x[0]; }).filter(function (x, i, a) { return a.indexOf(x) === i; });
+  d.pools = [[0, 0]];  // PD size pairs (decode.unpack): co-located, then prefill-major 1..pmax
+  for (var a = 1; a <= (d.pmax || 0); a++) for (var b = 1; b <= d.pmax; b++) d.pools.push([a, b]);
   d.memo = {};
   return d;
 }
@@ -41,7 +42,9 @@ export function maskKey(f) {
 
 function any(f) { return f.some(function (x) { return x; }); }
 
-export function launch(d, id, f) {
+/* A stored launch; `swaps` ([old, new, …] string ids, in turn) and `rank` make it another node of a
+   larger prefill/decode pool (builder/site/command_builder/pools.py). */
+export function launch(d, id, f, swaps, rank) {
   var row = d.l[id], lines = text(d, row[3]);
   if (row[5] >= 0 && any(f)) {
     var drop = {}, added = [];
@@ -55,9 +58,37 @@ export function launch(d, id, f) {
     });
     lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
   }
-  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])), lines: lines, envLines: text(d, row[2]),
+  var env = text(d, row[2]), dock = text(d, row[4]);
+  (swaps || []).forEach(function (sw) {
+    var to = {}, map = function (x) { return to[x] !== undefined ? to[x] : x; };
+    for (var i = 0; i < sw.length; i += 2) to[sw[i]] = sw[i + 1];
+    env = env.map(map); lines = lines.map(map); dock = dock.map(map);
+  });
+  return { role: ROLES[row[0]], rank: rank === undefined ? row[1] : rank, env: strings(d, env), lines: lines, envLines: env,
            command: strings(d, lines).join(d.sep),
-           docker: row[4] >= 0 ? strings(d, text(d, row[4]).concat(lines.slice(1))).join(d.sep) : null };
+           docker: row[4] >= 0 ? strings(d, dock.concat(lines.slice(1))).join(d.sep) : null };
+}
+
+/* A prefill or decode pool: a rendering id, or [two-node rendering, zs, ys] for `size` ≥ 3 nodes. */
+export function part(d, e, size, f) {
+  if (typeof e === "number") return rendering(d, e, f);
+  var two = d.r[e[0]], z = d.zs[e[1]][size - 3];
+  return [launch(d, two[0], f, [z]), launch(d, two[1], f, [z])].concat(d.ys[e[2]].slice(0, size - 2).map(function (y, r) {
+    return launch(d, two[1], f, [z, y], r + 2);
+  }));
+}
+
+/* The router of a layout, joined from its head, each pool's endpoint lines and the modes' tail. */
+function router(d, r, pair, st) {
+  var m = d.modes.length, ids = text(d, r.h).concat(text(d, r.e[0][pair[0] * m + st.pm]), text(d, r.e[1][pair[1] * m + st.dm]),
+                                                   text(d, r.tl[st.pm * m + st.dm]));
+  return { role: "router", rank: 0, env: [], lines: ids, envLines: [], command: strings(d, ids).join(d.sep), docker: null };
+}
+
+function pdOk(d, r, st) {
+  var pair = d.pools[st.pool], m = d.modes.length;
+  return !!pair && (pair[0] === 0) === (pair[1] === 0) && r.h >= 0 && r.tl[st.pm * m + st.dm] >= 0 &&
+    r.p[pair[0] * m + st.pm] !== -1 && r.d[pair[1] * m + st.dm] !== -1;
 }
 
 export function rendering(d, rid, f) {
@@ -79,7 +110,6 @@ export function nodesDefault(d, c, s) {
 export function featureDefaults(d, c) {
   return d.ft.map(function (_, i) { return c.fd.indexOf(i) >= 0 ? 1 : 0; });
 }
-export function routerIndex(d, st) { return (st.pool * d.modes.length + st.pm) * d.modes.length + st.dm; }
 function entry(d, st) { var c = combo(d, st.v, st.h); return c.r[c.st.indexOf(st.s)]; }
 function ok(x) { return typeof x === "number" && x >= 0; }
 
@@ -87,7 +117,7 @@ export function available(d, st) {
   var r = entry(d, st), k = kind(d, st.s);
   if (k === 0) return ok(r);
   if (k === 1) return ok(r[d.nodes.indexOf(st.n)]);
-  return ok(r.rt[routerIndex(d, st)]);
+  return pdOk(d, r, st);
 }
 
 /* Every launch of a state: one, one per node, or prefill + decode + router. */
@@ -96,8 +126,8 @@ export function launches(d, st) {
   if (k === 0) return rendering(d, r, st.f);
   if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f);
   var pair = d.pools[st.pool];
-  return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f)
-    .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f), rendering(d, r.rt[routerIndex(d, st)], st.f));
+  return part(d, r.p[pair[0] * m + st.pm], pair[0], st.f).concat(part(d, r.d[pair[1] * m + st.dm], pair[1], st.f),
+                                                                 [router(d, r, pair, st)]);
 }
 
 /* Which node counts / pool sizes a strategy offers on the state's pair (for the Nodes row). */

@@ -114,6 +114,12 @@ function onKey(self, e) {
 }
 
 function onInput(self, e) {
+  var a = e.target.getAttribute("data-a"), n = parseInt(e.target.value, 10);
+  if (a && e.target.type === "number") {  // pool node counts and the node shown (pools.js)
+    var next = isNaN(n) ? null : click(self.d, self.st, a, Math.max(1, n));
+    if (next) update(self, next.st, true); else draw(self);
+    return;
+  }
   var name = e.target.getAttribute("data-env");
   if (!name) return;
   setEnv(name, e.target.value.trim());

@@ -6,6 +6,7 @@
  */
 import { combo, kind, strategyEntry, usable } from "./data.js";
 import { hardwareNote } from "./notes.js";
+import { poolTabs, poolsRow } from "./pools.js";
 import { install } from "./state.js";
 
 var KINDS = ["Single node", "Multi-node", "Prefill / decode"];
@@ -38,7 +39,7 @@ export function sentence(s) {
   return !s || /[.!?:;…)]$/.test(s) ? s : s + ".";
 }
 
-function pill(a, i, label, on, tip, why) {
+export function pill(a, i, label, on, tip, why) {
   tip = tip || why;  // a disabled pill always explains itself (hover and keyboard focus)
   var id = "cb-tip-" + a + "-" + i;
   return h("button.cb-pill" + (on ? ".cb-on" : ""), { type: "button", "data-a": a, "data-i": i, "aria-pressed": on ? "true" : "false",
@@ -46,11 +47,11 @@ function pill(a, i, label, on, tip, why) {
     label, tip ? h("span.cb-tip", { id: id, role: "tooltip" }, tip) : null);
 }
 
-function row(label, body, note) {
+export function row(label, body, note) {
   return h("div.cb-row", {}, h("div.cb-label", {}, label), h("div.cb-ctl", {}, body, note ? h("div.cb-note", {}, note) : null));
 }
 
-function group(title, pills) {
+export function group(title, pills) {
   return h("div.cb-group", {}, title ? h("span.cb-sub", {}, title) : null, pills);
 }
 
@@ -125,24 +126,7 @@ function nodesRow(d, st) {
     })), st.n + " nodes × " + hw[3] + " GPUs = " + st.n * hw[3] + " GPUs; one command per node below." +
       (floor ? " " + floor[1] : ""));
   }
-  var pair = d.pools[st.pool], m = d.modes.length;
-  function sub(role, a, ma, size, mode) {
-    var sizes = d.sizes.map(function (z) {
-      var okSize = d.pools.some(function (p, i) {
-        return (role ? p[1] : p[0]) === z && r.rt.slice(i * m * m, (i + 1) * m * m).some(function (x) { return x >= 0; });
-      });
-      if (!okSize) return null;
-      return pill(a, z, z ? String(z) : "shared", z === size, z ? z + " node(s) × " + hw[3] + " GPUs = " + z * hw[3] + " GPUs" :
-                  "Prefill and decode share one node, half of its GPUs each", null);
-    });
-    var modes = m > 1 ? d.modes.map(function (x, i) { return pill(ma, i, x.toUpperCase(), i === mode, null, null); }) : [];
-    var gpus = size ? size * hw[3] : hw[3] / 2;
-    return group(role ? "Decode" : "Prefill", [sizes, modes.length ? h("span.cb-gap") : null, modes,
-                                                 h("span.cb-hint", {}, "= " + gpus + " GPUs")]);
-  }
-  var nodes = pair[0] ? pair[0] + pair[1] : 1;
-  return row("Nodes", [sub(0, "pn", "pm", pair[0], st.pm), sub(1, "dn", "dm", pair[1], st.dm)],
-             "Total " + nodes * hw[3] + " GPUs on " + nodes + " node(s), plus the router.");
+  return poolsRow(d, st);
 }
 
 function featuresRow(d, st, advanced) {
@@ -196,13 +180,7 @@ function strip(a, names, active, label) {
 /* The tab strips and the launch shown: Head/Node i, or Prefill/Decode/Router with a node strip. */
 export function tabs(d, st, ls) {
   var k = kind(d, st.s);
-  if (k === 2) {
-    var pool = ls.filter(function (l) { return l.role === ["prefill", "decode", "router"][st.tab]; });
-    var nodes = pool.length > 1 ? strip("node", pool.map(function (_, i) { return "Node " + (i + 1) + (i ? "" : " (head)"); }),
-                                        st.node, "Node") : null;
-    return { el: [strip("tab", ["Prefill", "Decode", "Router"], st.tab, "Launch steps"), nodes],
-             launch: pool[Math.min(st.node, pool.length - 1)] };
-  }
+  if (k === 2) return poolTabs(d, st, ls, strip);
   var names = ls.length > 1 ? ls.map(function (_, i) { return i ? "Node " + i : "Head"; }) : [];
   return { el: names.length ? strip("tab", names, st.tab, "Launch steps") : null, launch: ls[Math.min(st.tab, ls.length - 1)] };
 }

@@ -5,9 +5,10 @@
  * builder/synth/select.py and is read from the data (c.x, c.sub, c.alt, ex), never re-derived.
  */
 import { available, combo, featureDefaults, kind, nodesDefault, pdDefault, usable } from "./data.js";
+import { poolClick, poolRanksFromUrl, poolRanksToUrl } from "./pools.js";
 
 export var KEYS = ["variant", "hardware", "strategy", "nodes", "prefill_nodes", "decode_nodes", "prefill_mode",
-                   "decode_mode", "features", "advanced", "install", "cuda"];
+                   "decode_mode", "features", "advanced", "install", "cuda", "prefill_rank", "decode_rank"];
 var ADV = "adv:";
 
 export function install(d, c) { return d.inst[c.i]; }
@@ -33,7 +34,7 @@ export function fresh(d, v, h, keep) {
     f = f.map(function (x, i) { return old[i] !== x ? x : keep.f[i]; });
   }
   return { v: v, h: h, s: c.rec[0], n: nodesDefault(d, c, c.rec[0]), pool: pd[0], pm: pd[1], dm: pd[2], f: exclusive(d, f),
-           inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0, tab: 0, node: 0 };
+           inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0, tab: 0, node: 0, pr: 0, dr: 0 };
 }
 
 /* The pair a hardware click lands on: the same variant, or the one select.py names instead
@@ -99,7 +100,7 @@ export function fromUrl(d, search) {
   if (q.has("advanced")) q.get("advanced").split(",").forEach(function (k) { var j = find(d.ft, ADV + k); if (j >= 0) st.f[j] = 1; });
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
-  return normalize(d, st);
+  return poolRanksFromUrl(d, normalize(d, st), q);
 }
 
 function same(a, b) { return a.length === b.length && a.every(function (x, i) { return !x === !b[i]; }); }
@@ -116,6 +117,7 @@ export function toUrl(d, st) {
     if (st.pool !== pd[0]) set.push(["prefill_nodes", d.pools[st.pool][0]], ["decode_nodes", d.pools[st.pool][1]]);
     if (st.pm !== pd[1]) set.push(["prefill_mode", d.modes[st.pm]]);
     if (st.dm !== pd[2]) set.push(["decode_mode", d.modes[st.dm]]);
+    poolRanksToUrl(d, st, set);
   }
   var plain = function (f) { return f.filter(function (_, i) { return !d.ft[i][3]; }); };
   if (!same(plain(st.f), plain(featureDefaults(d, c)))) {
@@ -151,14 +153,7 @@ export function click(d, cur, a, i) {
     // followed a floor snaps back to this strategy's own smallest count.
     if (kind(d, i) === 1 && (!st.nx || d.nodes.indexOf(st.n) < 0)) st.n = nodesDefault(d, combo(d, st.v, st.h), i);
   } else if (a === "n") { st.n = i; st.tab = 0; st.nx = 1; }
-  else if (a === "pn" || a === "dn") {
-    var pair = d.pools[st.pool].slice(), role = a === "pn" ? 0 : 1;
-    pair[role] = i;
-    if (i === 0) pair = [0, 0]; else if (pair[1 - role] === 0) pair[1 - role] = 1;
-    d.pools.forEach(function (p, j) { if (p[0] === pair[0] && p[1] === pair[1]) st.pool = j; });
-    st.node = 0;
-  } else if (a === "pm") { st.pm = i; st.node = 0; }
-  else if (a === "dm") { st.dm = i; st.node = 0; }
+  else if (poolClick(d, st, a, i)) { /* pool size, mode or node shown (pools.js) */ }
   else if (a === "ft") {
     var before = st.f;
     st.f = setFeature(d, st.f, i, !st.f[i]);
