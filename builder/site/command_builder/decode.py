@@ -213,8 +213,16 @@ class State:
         return shown
 
 
-def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Iterator[State]:
-    """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
+SAMPLE_POOLS = (0, 1, 2, 3, 16)
+"""Pool sizes :func:`offered_states` pairs up by default: co-located, the stored ones (1, 2), the
+first and the last made by swapping lines (3, 16); ``pools=None`` yields all 257 pairs
+(tests/test_builder_strategies.py checks every one of them on a few recipes)."""
+
+
+def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None,
+                   pools: Sequence[int] | None = SAMPLE_POOLS) -> Iterator[State]:
+    """Every state the page offers (feature subsets without an exclusive pair, or `masks`), with
+    prefill/decode pools of the sizes in `pools` (all with None); `d` unpacked."""
     plain = [i for i, f in enumerate(d["ft"]) if len(f) < 4]
     adv = [i for i, f in enumerate(d["ft"]) if len(f) >= 4]
     if masks is None:  # every feature subset; advanced options alone, each and all, on none or all features
@@ -239,6 +247,7 @@ def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Ite
             else:
                 dec = Decoder(d)
                 shapes = [State(v, h, s, 1, i, pm, dm) for i, (pn, dn) in enumerate(d["pools"])
+                          if pools is None or (pn in pools and dn in pools)
                           for pm in range(m) for dm in range(m)
                           if pd_launches(dec, r, d["modes"], pn, dn, pm, dm, 0) is not None]
             for shape in shapes:
