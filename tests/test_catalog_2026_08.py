@@ -160,3 +160,14 @@ def test_both_mooncake_deployments_render_for_catalog_recipes():
     files = catalog_api()[1]
     rendered = {"/".join(p.split("/")[:2]) for p in files if p.endswith("/kv_store_centralized_mooncake.json")}
     assert len(rendered) >= 10
+
+
+def test_a_recipe_has_hardware_notes_and_the_builder_shows_them():
+    from builder.site.command_builder.notes import hardware_notes
+
+    catalog = catalog_api()[0]
+    noted = {e.hf_id: sorted(e.recipe.hardware_notes) for e in catalog.recipes if e.recipe.hardware_notes}
+    assert noted.get(KIMI) == ["gb200", "h100"], noted
+    entry = catalog.entry(KIMI)
+    notes = hardware_notes(entry, ["b300", "h100", "gb200"])
+    assert sorted(notes) == ["1", "2"] and notes["1"][3] == "#choosing-a-layout"
