@@ -137,7 +137,7 @@ class PoolEncoder:
         self.verify(c, name, out, split_ok)
         return out
 
-    def part(self, c: Combo, name: str, lay: PoolLayout, parts: dict[str, list[int]], size: int, mi: int,
+    def part(self, c: Combo, name: str, lay: PoolLayout, parts: dict[str, list[Any]], size: int, mi: int,
              cache: FeatureCache) -> list[Launch] | None:
         """Store both roles' parts of a same-size, same-mode layout; the deployed launches (no features)."""
         m = len(self.modes)

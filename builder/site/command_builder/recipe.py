@@ -173,7 +173,7 @@ class _Builder:
         pool, pm, dm = 0, 0, 0
         if rec.strategy == PD:
             pool = pool_index(rec.prefill_nodes or 0, rec.decode_nodes or 0)
-            pm, dm = self.mode_index(rec.prefill_mode), self.mode_index(rec.decode_mode)
+            pm, dm = self.mode_index(rec.prefill_mode or "tp"), self.mode_index(rec.decode_mode or "tp")
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
