@@ -41,7 +41,8 @@ function draw(self) {
     setTimeout(function () { cmd.classList.remove("cb-flash"); }, 600);
   }
   if (keep) {
-    var sel = keep[2] ? '[data-env="' + CSS.escape(keep[2]) + '"]' :
+    var sel = keep[2] ? '[data-env="' + CSS.escape(keep[2]) + '"]' : keep[1] === null && keep[0] ?
+      'input[data-a="' + CSS.escape(keep[0]) + '"]' :  // a number input (pool node counts, node shown)
       '[data-a="' + CSS.escape(keep[0] || "") + '"][data-i="' + CSS.escape(keep[1] || "") + '"]';
     var again = ui.querySelector(sel);
     if (again) again.focus();
