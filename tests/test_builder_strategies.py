@@ -142,7 +142,7 @@ def test_every_pool_layout_matches_deploy(made: dict[str, Any], hf_id: str) -> N
                         want = _shown(deploy(catalog, entry.recipe, replace(sel, features=feats)))
                         assert pd_launches(dec, r, d["modes"], pn, dn, pm, dm, every) == want, sel
                     checked += 1
-    assert checked > 257, checked
+    assert checked >= 256, checked
     assert d["pools"][pool_index(5, 9)] == [5, 9]
 
 
