@@ -149,7 +149,13 @@ def visible(page: Any) -> tuple[tuple[str, ...], str]:
 
 
 def click(page: Any, action: str, index: int) -> None:
-    page.locator(f'.cb-ui [data-a="{action}"][data-i="{index}"]').click()
+    """Click pill `index` of a row; where the row has a number input instead (prefill/decode node
+    counts beyond the "shared" pill), type the number into it."""
+    pill = page.locator(f'.cb-ui [data-a="{action}"][data-i="{index}"]')
+    if not pill.count() and page.locator(f'.cb-ui input[data-a="{action}"]').count():
+        enter(page, action, index)
+        return
+    pill.click()
 
 
 def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = False,

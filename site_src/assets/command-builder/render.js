@@ -155,7 +155,7 @@ function installRow(d, st, c) {
   if (step) body.push(step[1] ? h("p.cb-note", {}, "# " + step[1]) : null, h("pre.cb-install", {}, h("code", {}, cmd)));
   if (st.inst === "pip" && b.extras) {
     b.extras.forEach(function (x) {
-      body.push(h("p.cb-note", {}, x[2] ? h("span.cb-chip", {}, "Optional") : "Also", " ", x[1]),
+      body.push(h("p.cb-note", {}, x[2] ? [h("span.cb-chip", {}, "Optional"), " ", x[1]] : "Also " + x[1]),  // (one text node, as the server writes it)
                 h("pre.cb-install", {}, h("code", {}, x[0])));
     });
   }
