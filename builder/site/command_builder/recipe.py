@@ -24,7 +24,8 @@ Layout (all indexes are positions in the lists of the same document):
   ``alt``, the variant a click on that hardware switches to (:func:`builder.synth.select.fallback_variant`).
 * ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
-  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
+  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples;
+  ``mf`` — file templates, and a pair's ``mf`` which fit each launch (:mod:`.files`).
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from builder.site.command_builder.data import CompositionError, Tables, check
 from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
+from builder.site.command_builder.files import FileTable
 from builder.site.command_builder.space import (
     ADV,
     PD,
@@ -54,7 +56,6 @@ from builder.site.command_builder.space import (
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
 from builder.synth.advanced import advanced_options, applies
 from builder.synth.install import HardwareInstall, install_for
-from builder.synth.manifests import frame, k8s_name, port_of
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.snippets import snippets
 
@@ -106,7 +107,7 @@ class _Builder:
         self.out: dict[str, Any] = {}
         self.installs: list[dict[str, Any]] = []
         self.snippets: list[list[str]] = []
-        self.frames: list[str] = []
+        self.files = FileTable(catalog, entry, edition)
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
@@ -170,7 +171,7 @@ class _Builder:
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
-        files = self.files(c, [self.strategies[i] for i in st])
+        files = self.files.pair(c, [self.strategies[i] for i in st], self.modes)
         if files is not None:
             out["mf"] = files
         gpus = self.idle(c)
@@ -208,26 +209,6 @@ class _Builder:
             if row not in self.snippets:
                 self.snippets.append(row)
             out[kind] = self.snippets.index(row)
-        return out
-
-    def files(self, c: Combo, names: list[str]) -> list[int] | None:
-        """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
-        single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
-        if single is None:
-            return None
-        try:
-            dep = run(self.catalog, self.entry, Selection(c.variant, c.hardware, single), self.edition)
-        except SynthesisError:
-            return None
-        launch, profile = dep.launches[0], self.catalog.profile(c.hardware)
-        if dep.docker_image is None:
-            return None
-        out = []
-        for kind in ("compose", "k8s"):
-            text = frame(kind, profile, dep.docker_image, port_of(launch), k8s_name(str(launch.argv[2])))
-            if text not in self.frames:
-                self.frames.append(text)
-            out.append(self.frames.index(text))
         return out
 
     def idle(self, c: Combo) -> list[int] | None:
@@ -313,7 +294,7 @@ class _Builder:
         }
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
-        data["mf"] = self.frames
+        data["mf"] = self.files.templates
         return data
 
     def _gated(self, row: list[Any]) -> list[Any]:
