@@ -21,7 +21,6 @@ from factory import HW, STRATEGIES, recipe, write_recipes
 
 from builder.api import build_api_tree
 from builder.check import load_catalog
-from builder.jsonout import js_str
 from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack

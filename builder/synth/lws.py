@@ -130,7 +130,7 @@ def templates(dep: Deployment, launch: Launch, profile: HardwareProfile) -> tupl
 def files(dep: Deployment, launch: Launch, profile: HardwareProfile) -> tuple[str | None, str | None]:
     """The compose file and the Kubernetes manifest of the launch shown, filled."""
     group = group_of(dep, launch)
-    out = []
+    out: list[str | None] = []
     for template in templates(dep, launch, profile):
         if template is None or dep.docker_image is None:
             out.append(None)
