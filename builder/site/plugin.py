@@ -62,7 +62,12 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._catalog: Any = None
         self._api: dict[str, bytes] = {}
         self._builders: dict[str, Any] = {}
-        self._builder_cache: Any = None  # kept across `mkdocs serve` rebuilds
+        self._memo: Any = None
+        """Per-recipe work of the last build (builder.site.memo), kept across `mkdocs serve` rebuilds."""
+        self.record: Any = None
+        """Set by `recipes build`: the site folder's record (builder.write.site_cache), where the memo is kept."""
+        self.rendered: dict[str, list[str]] = {}
+        """Which recipes the last build rendered, by kind of work (api, pages, builder)."""
         self._extras: dict[str, bytes] = {}
         self._site: Any = None
         self._cards: dict[str, bytes] = {}
@@ -71,6 +76,10 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._edition: Any = None
         self._error: str | None = None
         """While serving: the problems of the last build, shown on every page until fixed."""
+
+    def use_record(self, record: Any) -> None:
+        """`recipes build`: keep the per-recipe memo in `record` (None: render everything, keep nothing)."""
+        self.record, self._memo = record, None
 
     # -- paths ------------------------------------------------------------------------------
     def _base(self, config: MkDocsConfig) -> Path:
@@ -107,10 +116,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         except ValueError:  # recipes outside the repository: best guess is the folder name
             self._recipes_rel = root.name
         try:
-            from builder.api import build_api_tree
             from builder.check import load_catalog
-            from builder.site import command_builder
-            from builder.site.pages import build_site
+            from builder.site.memo import site_work, usable
             from builder.site.pages.extras import site_extra_files
             from builder.synth import edition_named
 
@@ -119,14 +126,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             except ValueError as err:
                 raise PluginError(f"recipes plugin: api_version: {err}") from None
             self._catalog = load_catalog(root)
-            api = build_api_tree(self._catalog, edition=self._edition)
-            self._api = api.files
-            self._site = build_site(self._catalog, api, self._options(config), root=root)
+            if self._memo is None and self.record is not None:
+                self._memo = self.record.load_memo()
+            work = site_work(self._catalog, root, self._edition, self._options(config), usable(self._memo))
+            self._memo, self.rendered = work.memo, work.rendered
+            if self.record is not None:
+                self.record.save_memo(work.memo)
+            self._api, self._site, self._builders = work.api.files, work.site, work.builders
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
-            if self._builder_cache is None:
-                self._builder_cache = command_builder.BuilderCache()
-            self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache,
-                                                           self._edition)
             from builder.site.pages.cards import all_cards
             cache = self._base(config) / ".cache" / "cards"
             self._cards = all_cards(self._site.facts, _host(config.site_url), cache)
@@ -151,8 +158,10 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         # 404.html sends any other casing of a provider or recipe URL to the page (a static host
         # cannot look up paths without regard to case; the redirect pages cover only two casings).
         config.extra["recipe_paths"] = self._site.case_index()
-        log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
-                 len(self._site.pages), len(self._api), time.perf_counter() - started)
+        log.info("recipes: %d recipes, %d pages, %d API files in %.2fs (rendered: API of %d recipes, "
+                 "%d recipe pages, builder data of %d)", len(self._catalog.recipes), len(self._site.pages),
+                 len(self._api), time.perf_counter() - started, len(self.rendered["api"]),
+                 len(self.rendered["pages"]), len(self.rendered["builder"]))
         return config
 
     @staticmethod
