@@ -94,3 +94,47 @@ def test_an_edit_renders_that_recipe_alone_and_a_noop_writes_nothing(
     taxonomy.write_text(taxonomy.read_text("utf-8") + "\n# edited\n", "utf-8")
     _build(recipes, out)
     assert work.take() == {"api": IDS, "builder": IDS, "pages": IDS}
+
+
+def _serve_build(config_file: Path, recipes: Path, site_dir: Path, command: str) -> None:
+    """One build as `recipes serve` runs it (config loaded again, dirty, into the same folder)."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file), site_dir=str(site_dir),
+                         plugins={"recipes": {"recipes_dir": str(recipes)}})
+    config.site_url = "http://127.0.0.1:8000/"
+    if command:
+        config.plugins.on_startup(command=command, dirty=command == "serve")
+    quiet = logging.getLogger("mkdocs.commands.build")
+    quiet.addFilter(drop := (lambda r: not r.getMessage().startswith("A 'dirty' build")))
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/" if command != "build" else None,
+              dirty=command != "build")
+    finally:
+        quiet.removeFilter(drop)
+
+
+@pytest.mark.site
+def test_serve_rebuilds_only_what_changed_and_equals_a_clean_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import REPO
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    recipes, served = fixture_recipes(tmp_path), tmp_path / "served"
+    work = Work(monkeypatch)
+    _serve_build(REPO / "mkdocs.yml", recipes, served, "serve")
+    work.take()
+    before = _files(served)
+    path = recipes / "models" / "acme" / "Tiny-1B.yaml"
+    path.write_text(path.read_text("utf-8").replace("description: ", "description: Served. ", 1), "utf-8")
+    _serve_build(REPO / "mkdocs.yml", recipes, served, "")
+    assert work.take() == {"api": [EDITED], "builder": [EDITED], "pages": [EDITED]}
+    after = _files(served)
+    rewritten = {rel for rel in after if after[rel][:2] != before.get(rel, (0, 0, b""))[:2]}
+    assert f"{EDITED}/index.html" in rewritten and f"{EDITED}.json" in rewritten
+    assert "acme/Big-MoE/index.html" not in rewritten and "acme/Big-MoE.json" not in rewritten
+    _serve_build(REPO / "mkdocs.yml", recipes, tmp_path / "clean", "build")
+    assert _bytes(served) == _bytes(tmp_path / "clean")

@@ -38,6 +38,8 @@ class SiteMemo:
     api: dict[str, RecipeShare] = field(default_factory=dict)
     builder: command_builder.BuilderCache = field(default_factory=command_builder.BuilderCache)
     pages: dict[str, str] = field(default_factory=dict)
+    contexts: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    """Recipe key and builder-data fingerprint → the page's `recipe_builder` context."""
 
 
 @dataclass
@@ -70,10 +72,17 @@ def site_work(catalog: Catalog, root: Path, edition: Edition, options: SiteOptio
     site = build_site(catalog, cached.api, options, root=root, memo=memo.pages if same else None)
     builder = memo.builder if same else command_builder.BuilderCache()
     before = dict(builder.texts)
-    builders = command_builder.page_contexts(catalog, cached.api.documents, builder, edition)
+    texts = command_builder.all_texts(catalog, cached.api.documents, builder, edition)
     ids = {e.hf_id for e in catalog.recipes}
     builder.texts = {h: v for h, v in builder.texts.items() if h in ids}  # forget removed recipes
+    contexts: dict[str, dict[str, Any] | None] = {}
+    builders = {}
+    for entry in catalog.recipes:  # the context parses the data again: only for new data
+        key = f"{keys.get(entry.hf_id)} {builder.texts[entry.hf_id][0]}"
+        found = memo.contexts[key] if same and key in memo.contexts and entry.hf_id in keys \
+            else command_builder.context_of(catalog, entry, texts[entry.hf_id])
+        builders[entry.hf_id] = contexts[key] = found
     rendered = {"api": cached.rendered, "pages": site.rendered,
                 "builder": [h for h in builder.texts if before.get(h) != builder.texts[h]]}
     return SiteWork(cached.api, site, builders, rendered,
-                    SiteMemo(FORMAT, inputs.vocabulary_key, cached.memo, builder, site.memo))
+                    SiteMemo(FORMAT, inputs.vocabulary_key, cached.memo, builder, site.memo, contexts))
