@@ -203,7 +203,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             from builder.site.html.build_error import error_markdown
 
             if self._outputs is not None:
-                self._outputs.fail()
+                self._outputs.fail(files, config.site_dir)
+            self._files = files
             files.append(File.generated(config, "index.md", content=error_markdown(self._error)))
             return files
         site, self._files = self._site, files

@@ -94,9 +94,19 @@ class ServeOutputs:
         if config.theme.custom_dir:
             quick_theme(config.theme, folders_stamp([Path(config.theme.custom_dir)]))
 
-    def fail(self) -> None:
-        """A build that stopped midway may have written some outputs: trust none of them next time."""
+    def fail(self, files: Any = None, site_dir: str | None = None) -> None:
+        """A build that stopped midway may have written some outputs: trust none of them next time.
+        With `files` (the error page's build): remove our outputs and render every hand-written
+        page again (each shows the error), as a clean build would."""
         self._made, self._whole, self._files, self._docs = {}, None, {}, {}
+        if files is None or site_dir is None:
+            return
+        for dest in self._dests.values():
+            Path(site_dir, dest).unlink(missing_ok=True)
+        self._dests = {}
+        for f in files.documentation_pages():
+            if type(f) is File:
+                f.__class__ = Rebuilt
 
 
 def folders_stamp(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
