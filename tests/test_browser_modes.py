@@ -17,6 +17,19 @@ from browser_support import check_all_tabs, click, data, open_recipe, pressed, v
 
 pytestmark = pytest.mark.browser
 
+SEEN: set[Any] = set()
+"""Every (recipe, selection, docker) this module compared with deploy."""
+
+
+@pytest.fixture(autouse=True)
+def _record(request: pytest.FixtureRequest) -> Any:
+    sites = [request.getfixturevalue(n) for n in ("site", "made_site") if n in request.fixturenames]
+    before = [set(s["checked"]) for s in sites]
+    yield
+    for s, b in zip(sites, before, strict=True):
+        SEEN.update(s["checked"] - b)
+
+
 MINIMAX = "MiniMaxAI/MiniMax-M3"
 KIMI = "moonshotai/Kimi-K3"
 MODES = "acme/Modes"
@@ -209,3 +222,12 @@ def test_advanced_options_on_deepseek(site: dict[str, Any], page: Any, hf_id: st
         check_all_tabs(site, page, hf_id)
     open_recipe(site, page, hf_id, page.url[page.url.index("?"):])
     assert len(check_all_tabs(site, page, hf_id).advanced) >= 4
+
+
+def test_zz_selections_checked() -> None:
+    """Runs last: how much this module compared with deploy (at least 30 selections, 3 recipes)."""
+    if not SEEN:
+        pytest.skip("run with the rest of the module")
+    recipes = {hf_id for hf_id, _, _ in SEEN}
+    print(f"\n{len(SEEN)} selections checked over {len(recipes)} recipes: {sorted(recipes)}")
+    assert len(SEEN) >= 30 and len(recipes) >= 3

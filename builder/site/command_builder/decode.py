@@ -195,11 +195,11 @@ class State:
                 chosen.append((d["ft"][row[0]][0], row[2][modes[row[0]]][0]))
         adv = tuple(x[0] for k, x in enumerate(d.get("ad", [])) if self.a >> k & 1)
         variant, hw, strategy = d["var"][self.v][0], d["hw"][self.h][0], d["st"][self.s][0]
-        extra = {"modes": tuple(chosen), "advanced": adv}
         if d["st"][self.s][4] == 2:
             p, q = d["pools"][self.pool]
-            return Selection(variant, hw, strategy, 1, feats, p, q, d["modes"][self.pm], d["modes"][self.dm], **extra)
-        return Selection(variant, hw, strategy, self.n, feats, **extra)
+            return Selection(variant, hw, strategy, 1, feats, p, q, d["modes"][self.pm], d["modes"][self.dm],
+                             modes=tuple(chosen), advanced=adv)
+        return Selection(variant, hw, strategy, self.n, feats, modes=tuple(chosen), advanced=adv)
 
     def launches(self, d: dict[str, Any], dec: Decoder | None = None) -> list[Shown]:
         """What the page shows for this state (the script's `launches`); `d` unpacked."""
