@@ -345,6 +345,8 @@ def test_every_recipe_sweep_matches_deploy_with_no_requests(site: dict[str, Any]
                         click(pg, "n", n)
                         check_all_tabs(where, pg, e.hf_id)
             for i in range(min(len(d["ft"]), 3)):
+                if pg.locator(f'.cb-ui [data-a="ft"][data-i="{i}"]').get_attribute("aria-disabled") == "true":
+                    continue  # a feature gated to other strategies (acme/Modes)
                 click(pg, "ft", i)
                 check_all_tabs(where, pg, e.hf_id)
             assert requests == [], (e.hf_id, requests)

@@ -263,9 +263,10 @@ def encode_selection(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: 
                      features: tuple[str, ...], cache: FeatureCache, edition: Edition = NEWEST) -> list[int]:
     """Rendering ids (one per part, see :func:`groups`) covering every subset of `features`, every
     mode of the modal ones and every subset of the advanced options (`cache.toggles`)."""
-    toggles = replace(cache.toggles, features=features) if cache.toggles.features != features else cache.toggles
-    if not toggles.modes:
-        toggles = replace(toggles, modes=((),) * len(features), usable=((),) * len(features), defaults=(-1,) * len(features))
+    toggles = cache.toggles
+    if toggles.features != features or not toggles.modes:  # plain toggles: no modes known for these features
+        n = len(features)
+        toggles = Toggles(features, ((),) * n, ((),) * n, (-1,) * n, toggles.advanced)
     base = run(catalog, entry, _with(sel, ()), edition)
     if not features and not toggles.advanced:
         return [tables.rendering([encode_launch(tables, base.launches[i]) for i in part])

@@ -168,7 +168,8 @@ function installRow(d, st, c) {
   if (step) body.push(step[1] ? h("p.cb-note", {}, "# " + step[1]) : null, h("pre.cb-install", {}, h("code", {}, cmd)));
   if (st.inst === "pip" && b.extras) {
     b.extras.forEach(function (x) {
-      body.push(h("p.cb-note", {}, x[2] ? h("span.cb-chip", {}, "Optional") : "Also", " ", x[1]),
+      // One text node after the chip, as the server renders it (nothing moves when the script starts).
+      body.push(h("p.cb-note", {}, x[2] ? h("span.cb-chip", {}, "Optional") : null, (x[2] ? " " : "Also ") + x[1]),
                 h("pre.cb-install", {}, h("code", {}, x[0])));
     });
   }
