@@ -148,8 +148,9 @@ def test_data_is_deterministic(site: dict[str, Any]) -> None:
 
 HARNESS = r"""
 import fs from "fs";
-import { load, launches } from "./data.js";
+import { load, launches, combo } from "./data.js";
 import { fromUrl, toUrl } from "./state.js";
+import { modeDefaults } from "./modes.js";
 import { manifest } from "./files.js";
 const [dataFile, statesFile] = process.argv.slice(2);
 const loc = { pathname: "/acme/x/", search: "", hash: "" };
@@ -157,12 +158,16 @@ globalThis.location = loc;
 const d = load(fs.readFileSync(dataFile, "utf8"));
 const out = JSON.parse(fs.readFileSync(statesFile, "utf8")).map(s => {
   const f = d.ft.map((_, i) => (BigInt(s.f) >> BigInt(i)) & 1n ? 1 : 0);
-  const st = Object.assign({ inst: "pip", cu: 0, tab: 0, node: 0 }, s, { f: f });
+  const m = s.m.length ? s.m : modeDefaults(d, combo(d, s.v, s.h));
+  const a = (d.ad || []).map((_, k) => (s.a >> k) & 1);
+  const st = Object.assign({ inst: "pip", cu: 0, tab: 0, node: 0 }, s, { f: f, m: m, a: a });
   const url = toUrl(d, st);
   loc.search = url.includes("?") ? url.slice(url.indexOf("?")) : "";
   const back = fromUrl(d, loc.search);
   loc.search = "";
   back.f = back.f.reduce((m, x, i) => x ? m + (1n << BigInt(i)) : m, 0n).toString();
+  back.a = back.a.reduce((m, x, k) => m + (x << k), 0);
+  back.mm = back.m; back.m = m;
   const ls = launches(d, st);
   const files = s.f === "0" || s.files ? ls.map(l => [manifest(d, st, ls, l, 0), manifest(d, st, ls, l, 1)]) : null;
   return { launches: ls.map(l => ({ role: l.role, rank: l.rank, env: l.env, command: l.command, docker: l.docker })),
