@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +107,19 @@ def pressed(page: Any) -> dict[str, list[int]]:
         return out; }""")
 
 
+def shown_toggles(on: dict[str, list[int]], d: dict[str, Any]) -> dict[str, Any]:
+    """Selection.modes and Selection.advanced of the pressed mode pills (`md<k>`) and Advanced pills."""
+    modes = tuple((d["ft"][row[0]][0], row[2][on[f"md{k}"][0]][0]) for k, row in enumerate(d.get("fm", []))
+                  if f"md{k}" in on)
+    return {"modes": modes, "advanced": tuple(d["ad"][k][0] for k in on.get("ad", []))}
+
+
 def shown_selection(page: Any, d: dict[str, Any]) -> Selection:
     """The selection the pressed pills stand for — what the reader believes they chose."""
+    return replace(_shown_selection(page, d), **shown_toggles(pressed(page), d))
+
+
+def _shown_selection(page: Any, d: dict[str, Any]) -> Selection:
     on = pressed(page)
     variant, hw, strategy = d["var"][on["var"][0]][0], d["hw"][on["hw"][0]][0], d["st"][on["st"][0]]
     feats = tuple(f[0] for i, f in enumerate(d["ft"]) if i in on.get("ft", []))

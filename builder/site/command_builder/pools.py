@@ -276,10 +276,18 @@ def _feature_strings(tables: Tables, lids: list[int]) -> set[int]:
     for lid in lids:
         fv = tables.launches[lid][5]
         for piece in tables.vectors[fv] if fv >= 0 else []:
-            tid = piece[0] if isinstance(piece, list) else piece
-            if tid >= 0:
+            for tid in _piece_texts(piece):
                 out.update(tables.plain[tid])
     return out
+
+
+def _piece_texts(piece: Any) -> list[int]:
+    """Text ids of a feature piece: a text, ``[text, *dropped]``, or per mode / per advanced option."""
+    if isinstance(piece, dict):
+        return [t for value in piece.values() for p in value for t in _piece_texts(p)]
+    if isinstance(piece, list):
+        return [piece[0]] if piece and piece[0] >= 0 else []
+    return [piece] if isinstance(piece, int) and piece >= 0 else []
 
 
 def _plain(tables: Tables, rid: int) -> bool:

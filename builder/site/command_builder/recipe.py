@@ -7,9 +7,10 @@ Layout (all indexes are positions in the lists of the same document):
 * ``var`` — ``[key, label, precision, vram_minimum_gb, description, model_id, default_hardware]``
   (default hardware -1: no listed hardware can serve the variant).
 * ``st``  — ``[id, name, description, orientation, kind]``; kind 0 single node, 1 multi-node, 2 PD.
-* ``ft``  — ``[key, label, description]`` per feature, then ``[adv:id, label, description, 1]`` per
-  advanced option (:mod:`builder.synth.advanced`); bit *i* of a feature mask is feature *i*
+* ``ft``  — ``[key, label, description]`` per feature; bit *i* of a feature mask is feature *i*
   (the page keeps one flag per feature, so any number of features works; ``fd`` lists indexes).
+* ``ad``, ``fm``, ``fg``, ``mw`` and each pair's ``m`` — advanced options (their own pieces, not
+  feature bits), feature modes and strategy-gated features: :mod:`builder.site.command_builder.modes`.
 * ``modes``, ``pmax``, ``nodes`` — PD pool modes, the largest PD pool (the decoders derive the
   ``pools`` list of ``[prefill, decode]`` node pairs from it: ``[0, 0]`` = co-located, then
   prefill-major 1..pmax) and multi-node counts, in the order renderings are listed.
@@ -30,7 +31,8 @@ Layout (all indexes are positions in the lists of the same document):
 * ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
 * ``hn`` — hardware index → ``[title, body(, link label, href)]`` (recipe ``hardware_notes``).
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
-  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
+  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples;
+  ``mf`` — file templates, and a pair's ``mf`` which fit each launch (:mod:`.files`).
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -40,10 +42,11 @@ from typing import TYPE_CHECKING, Any
 from builder.site.command_builder.data import CompositionError, Tables
 from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, try_encode
+from builder.site.command_builder.files import FileTable
+from builder.site.command_builder.modes import advanced_rows, gate_rows, mode_refusal_text, mode_rows, pair_modes, toggles
 from builder.site.command_builder.notes import hardware_notes
 from builder.site.command_builder.pools import POOL_MAX, PoolEncoder, pool_index
 from builder.site.command_builder.space import (
-    ADV,
     PD,
     Combo,
     SynthesisError,
@@ -57,9 +60,8 @@ from builder.site.command_builder.space import (
 )
 from builder.site.command_builder.strategies import smallest_nodes, strategy_facts
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
-from builder.synth.advanced import advanced_options, applies
+from builder.synth.advanced import advanced_options
 from builder.synth.install import HardwareInstall, install_for
-from builder.synth.manifests import frame, k8s_name, port_of
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus, pool_modes
 from builder.synth.snippets import snippets
 
@@ -74,18 +76,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def ui_features(entry: RecipeEntry, advanced: bool = True) -> tuple[str, ...]:
-    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands), then
-    the advanced options as `adv:<id>` toggles (they compose exactly like features)."""
-    names = tuple(name for name, f in entry.recipe.features.items() if f is not None)
-    return names + (tuple(ADV + o.id for o in advanced_options(entry.recipe)) if advanced else ())
+def ui_features(entry: RecipeEntry) -> tuple[str, ...]:
+    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands)."""
+    return tuple(name for name, f in entry.recipe.features.items() if f is not None)
 
 
 def _feature_row(entry: RecipeEntry, key: str) -> list[Any]:
-    """`[key, label, description]`, plus a 1 for advanced options (shown in their own row)."""
-    if key.startswith(ADV):
-        option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
-        return [key, option.label, option.description + " Adds " + " ".join(option.args) + ".", 1]
+    """`[key, label, description]`."""
     feature = entry.recipe.features[key]
     return [key, feature_label(key), feature.description if feature is not None else ""]
 
@@ -104,14 +101,15 @@ class _Builder:
         self.catalog, self.entry, self.doc, self.edition = catalog, entry, doc, edition
         self.tables = Tables()
         self.variants = list(entry.recipe.variants)
-        self.features = ui_features(entry, advanced)
+        self.features = ui_features(entry)
+        self.advanced = tuple(o.id for o in advanced_options(entry.recipe)) if advanced else ()
         self.strategies: list[str] = []
         self.modes: tuple[str, ...] = pd_modes(entry)
         self.options = {v: hardware_options(catalog, entry, v, edition) for v in self.variants}
         self.out: dict[str, Any] = {}
         self.installs: list[dict[str, Any]] = []
         self.snippets: list[list[str]] = []
-        self.frames: list[str] = []
+        self.files = FileTable(catalog, entry, edition)
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
@@ -149,7 +147,8 @@ class _Builder:
         return out
 
     def encode(self, c: Combo) -> dict[str, Any]:
-        feats, st, r, cache = self.features, [], [], FeatureCache()
+        feats, st, r = self.features, [], []
+        cache = FeatureCache(toggles(self.catalog, self.entry, feats, self.advanced, c.variant, c.hardware))
         for name in c.strategies:
             entry: Any  # a rendering id, ids per node count, or the PD parts
             if strategy_kind(self.catalog, name) == PD:
@@ -178,7 +177,9 @@ class _Builder:
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
         out.update(strategy_facts(self.catalog, self.entry, c, self.strategy_index, st, self.edition))
-        files = self.files(c, [self.strategies[i] for i in st])
+        if self.modal:
+            out["m"] = pair_modes(self.catalog, self.entry, feats, c.variant, c.hardware)
+        files = self.files.pair(c, [self.strategies[i] for i in st], self.modes)
         if files is not None:
             out["mf"] = files
         gpus = self.idle(c)
@@ -223,26 +224,6 @@ class _Builder:
             out[kind] = self.snippets.index(row)
         return out
 
-    def files(self, c: Combo, names: list[str]) -> list[int] | None:
-        """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
-        single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
-        if single is None:
-            return None
-        try:
-            dep = run(self.catalog, self.entry, Selection(c.variant, c.hardware, single), self.edition)
-        except SynthesisError:
-            return None
-        launch, profile = dep.launches[0], self.catalog.profile(c.hardware)
-        if dep.docker_image is None:
-            return None
-        out = []
-        for kind in ("compose", "k8s"):
-            text = frame(kind, profile, dep.docker_image, port_of(launch), k8s_name(str(launch.argv[2])))
-            if text not in self.frames:
-                self.frames.append(text)
-            out.append(self.frames.index(text))
-        return out
-
     def idle(self, c: Combo) -> list[int] | None:
         """[strategy index, GPUs used] when the single-node TP command leaves GPUs of the node idle."""
         name = "single_node_tp"
@@ -279,7 +260,7 @@ class _Builder:
             "var": [[k, v.label or v.precision.upper(), v.precision, v.vram_minimum_gb, v.description,
                      v.model_id or recipe.model.model_id, starts[k]] for k, v in recipe.variants.items()],
             "st": [self._strategy_row(name) for name in self.strategies],
-            "ft": [self._gated(_feature_row(self.entry, k)) for k in self.features],
+            "ft": [_feature_row(self.entry, k) for k in self.features],
             "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
@@ -293,18 +274,28 @@ class _Builder:
         notes = hardware_notes(self.entry, self.hardware)
         if notes:
             data["hn"] = notes
+        data.update(self.toggle_tables())
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
-        data["mf"] = self.frames
+        data["mf"] = self.files.templates
         return data
 
-    def _gated(self, row: list[Any]) -> list[Any]:
-        """An advanced option's row gains the strategies it does not apply to (its pill is disabled there)."""
-        if len(row) < 4:
-            return row
-        option = next(o for o in advanced_options(self.entry.recipe) if ADV + o.id == row[0])
-        off = [i for i, name in enumerate(self.strategies) if not applies(option, name)]
-        return row + [off] if off else row
+    @property
+    def modal(self) -> bool:
+        return bool(mode_rows(self.entry, self.features))
+
+    def toggle_tables(self) -> dict[str, Any]:
+        """``ad``, ``fm``, ``mw`` and ``fg``, present only when the recipe has them."""
+        out: dict[str, Any] = {}
+        if self.advanced:
+            out["ad"] = advanced_rows(self.entry, self.advanced, self.strategies)
+        if self.modal:
+            out["fm"] = mode_rows(self.entry, self.features)
+            out["mw"] = mode_refusal_text(self.catalog, self.entry, self.features)
+        gated = gate_rows(self.entry, self.features, self.strategies)
+        if gated:
+            out["fg"] = gated
+        return out
 
     def default_hardware(self, variant: str) -> int:
         """Index of the hardware a variant starts on (the API's default when usable); -1 for none."""

@@ -33,30 +33,46 @@ export function text(d, t) {
 
 function strings(d, ids) { return ids.map(function (i) { return d.s[i]; }); }
 
-/* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit wrap). */
-export function maskKey(f) {
-  var k = BigInt(0);
-  for (var i = 0; i < f.length; i++) if (f[i]) k += BigInt(1) << BigInt(i);
-  return k.toString();
+/* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit
+   wrap), then ".mode" for each enabled feature with modes (features.subset_key). */
+export function maskKey(f, m) {
+  var k = BigInt(0), modes = "";
+  for (var i = 0; i < f.length; i++) {
+    if (!f[i]) continue;
+    k += BigInt(1) << BigInt(i);
+    if (m && m[i] >= 0) modes += "." + m[i];
+  }
+  return k.toString() + modes;
 }
 
 function any(f) { return f.some(function (x) { return x; }); }
 
-/* A stored launch; `swaps` ([old, new, …] string ids, in turn) and `rank` make it another node of a
-   larger prefill/decode pool (builder/site/command_builder/pools.py). */
-export function launch(d, id, f, swaps, rank) {
+/* Base lines minus what the enabled pieces drop, then the advanced options' lines, then the
+   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines).
+   `swaps` ([old, new, …] string ids, in turn) and `rank` make it another node of a larger
+   prefill/decode pool (builder/site/command_builder/pools.py). */
+export function launch(d, id, f, m, a, swaps, rank) {
   var row = d.l[id], lines = text(d, row[3]);
-  if (row[5] >= 0 && any(f)) {
-    var drop = {}, added = [];
-    d.fv[row[5]].forEach(function (piece, bit) {
-      if (!f[bit]) return;
+  a = a || [];
+  if (row[5] >= 0 && (any(f) || any(a))) {
+    var drop = {}, added = [], options = [];
+    var apply = function (piece, into) {
       if (Array.isArray(piece)) {
         piece.slice(1).forEach(function (p) { drop[p] = true; });
         piece = piece[0];
       }
-      added = added.concat(text(d, piece));
+      return into.concat(text(d, piece));
+    };
+    d.fv[row[5]].forEach(function (piece, bit) {
+      if (piece !== null && typeof piece === "object" && piece.a) {
+        piece.a.forEach(function (p, k) { if (a[k]) options = apply(p, options); });
+        return;
+      }
+      if (!f[bit]) return;
+      if (piece !== null && typeof piece === "object" && piece.m) piece = m && m[bit] >= 0 ? piece.m[m[bit]] : -1;
+      added = apply(piece, added);
     });
-    lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
+    lines = lines.filter(function (_, i) { return !drop[i]; }).concat(options, added);
   }
   var env = text(d, row[2]), dock = text(d, row[4]);
   (swaps || []).forEach(function (sw) {
@@ -70,11 +86,11 @@ export function launch(d, id, f, swaps, rank) {
 }
 
 /* A prefill or decode pool: a rendering id, or [two-node rendering, zs, ys] for `size` ≥ 3 nodes. */
-export function part(d, e, size, f) {
-  if (typeof e === "number") return rendering(d, e, f);
+export function part(d, e, size, f, m, a) {
+  if (typeof e === "number") return rendering(d, e, f, m, a);
   var two = d.r[e[0]], z = d.zs[e[1]][size - 3];
-  return [launch(d, two[0], f, [z]), launch(d, two[1], f, [z])].concat(d.ys[e[2]].slice(0, size - 2).map(function (y, r) {
-    return launch(d, two[1], f, [z, y], r + 2);
+  return [launch(d, two[0], f, m, a, [z]), launch(d, two[1], f, m, a, [z])].concat(d.ys[e[2]].slice(0, size - 2).map(function (y, r) {
+    return launch(d, two[1], f, m, a, [z, y], r + 2);
   }));
 }
 
@@ -91,9 +107,9 @@ function pdOk(d, r, st) {
     r.p[pair[0] * m + st.pm] !== -1 && r.d[pair[1] * m + st.dm] !== -1;
 }
 
-export function rendering(d, rid, f) {
-  var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f)] || e.l);
-  return ids.map(function (id) { return launch(d, id, f); });
+export function rendering(d, rid, f, m, a) {
+  var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f, m)] || e.l);
+  return ids.map(function (id) { return launch(d, id, f, m, a); });
 }
 
 export function combo(d, v, h) { return d.c[v + "." + h]; }
@@ -123,11 +139,11 @@ export function available(d, st) {
 /* Every launch of a state: one, one per node, or prefill + decode + router. */
 export function launches(d, st) {
   var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
-  if (k === 0) return rendering(d, r, st.f);
-  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f);
+  if (k === 0) return rendering(d, r, st.f, st.m, st.a);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a);
   var pair = d.pools[st.pool];
-  return part(d, r.p[pair[0] * m + st.pm], pair[0], st.f).concat(part(d, r.d[pair[1] * m + st.dm], pair[1], st.f),
-                                                                 [router(d, r, pair, st)]);
+  return part(d, r.p[pair[0] * m + st.pm], pair[0], st.f, st.m, st.a)
+    .concat(part(d, r.d[pair[1] * m + st.dm], pair[1], st.f, st.m, st.a), [router(d, r, pair, st)]);
 }
 
 /* Which node counts / pool sizes a strategy offers on the state's pair (for the Nodes row). */
