@@ -48,9 +48,8 @@ export function maskKey(f, m) {
 function any(f) { return f.some(function (x) { return x; }); }
 
 /* Base lines minus what the enabled pieces drop, then the advanced options' lines, then the
-   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines).
-   `swaps` ([old, new, …] string ids, in turn) and `rank` make it another node of a larger
-   prefill/decode pool (builder/site/command_builder/pools.py). */
+   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines);
+   `swaps` and `rank` make it another node of a larger pool (pools.py). */
 export function launch(d, id, f, m, a, swaps, rank) {
   var row = d.l[id], lines = text(d, row[3]);
   a = a || [];
@@ -94,7 +93,6 @@ export function part(d, e, size, f, m, a) {
   }));
 }
 
-/* The router of a layout, joined from its head, each pool's endpoint lines and the modes' tail. */
 function router(d, r, pair, st) {
   var m = d.modes.length, ids = text(d, r.h).concat(text(d, r.e[0][pair[0] * m + st.pm]), text(d, r.e[1][pair[1] * m + st.dm]),
                                                    text(d, r.tl[st.pm * m + st.dm]));

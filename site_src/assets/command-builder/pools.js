@@ -1,43 +1,32 @@
-/* vLLM recipes command builder: prefill/decode pools of 1–16 nodes (site §2.4.5, §2.6.4).
- *
- * The Nodes row of the PD strategy (a node count per pool, its parallelism, GPU totals), the
- * node selector of the Prefill and Decode tabs, and the pools' part of the state and URL
- * (prefill_nodes/decode_nodes, prefill_rank/decode_rank). Every command shown was stored by
- * builder/site/command_builder/pools.py; this file only picks which.
- */
+/* Prefill/decode pools of 1–16 nodes: Nodes row, node shown, state and URL (commands: pools.py). */
 import { combo } from "./data.js";
 import { group, h, pill, row } from "./render.js";
 
 export var MAX = 16;
-var TIPS = { tp: "Tensor parallel: one model copy over all the pool's GPUs (a head node and --headless followers)",
-             tep: "Tensor + expert parallel: tensor parallel with the experts spread over the pool's GPUs",
-             dep: "Data + expert parallel: one vllm serve per node, each running several data-parallel ranks" };
+var TIPS = { tp: "Tensor parallel over the pool", tep: "Tensor + expert parallel", dep: "Data + expert parallel, one vllm serve per node" };
 
 function entry(d, st) { var c = combo(d, st.v, st.h); return c.r[c.st.indexOf(st.s)]; }
 
-/* Pool sizes stored for a role (0 = both roles share one node) in the given mode. */
 function sizes(d, r, role, mode) {
   var m = d.modes.length, parts = role ? r.d : r.p, out = [];
   for (var z = 0; z <= MAX; z++) if (parts[z * m + mode] !== undefined && parts[z * m + mode] !== -1) out.push(z);
   return out;
 }
 
-function modesOf(d, r, role) {  // modes with a stored part (pool_modes narrowing leaves the others out)
+function modesOf(d, r, role) {
   return d.modes.map(function (_, i) { return i; }).filter(function (i) { return sizes(d, r, role, i).length; });
 }
 
 export function rank(st) { return st.tab === 1 ? st.dr || 0 : st.pr || 0; }
 
-/* The Nodes row: per pool a node-count input (1–16) with its GPU total, the parallelism pills when
-   more than one mode is offered, and the cluster total below. */
 export function poolsRow(d, st) {
   var hw = d.hw[st.h], g = hw[3], r = entry(d, st), pair = d.pools[st.pool];
   function sub(role, a, ma, size, mode) {
     var all = sizes(d, r, role, mode), dedicated = all.filter(function (z) { return z > 0; }), modes = modesOf(d, r, role);
     var name = role ? "Decode" : "Prefill", shared = all.indexOf(0) >= 0;
-    var input = h("input.cb-num", { type: "number", inputmode: "numeric", min: dedicated[0] || 1, max: dedicated[dedicated.length - 1] || MAX,
+    var input = h("input.cb-num", { type: "number", min: dedicated[0] || 1, max: dedicated[dedicated.length - 1] || MAX,
                                     value: size || "", placeholder: size ? null : "–", "data-a": a, "aria-label": name + " node count" });
-    return group(name, [shared ? pill(a, 0, "shared", size === 0, "Prefill and decode share one node, half of its GPUs each", null) : null,
+    return group(name, [shared ? pill(a, 0, "shared", size === 0, "Both pools share one node", null) : null,
       input, h("span.cb-hint", {}, size ? "× " + g + " = " + size * g + " GPUs" : "½ node = " + g / 2 + " GPUs"),
       modes.length > 1 ? h("span.cb-gap") : null,
       modes.length > 1 ? modes.map(function (i) { return pill(ma, i, d.modes[i].toUpperCase(), i === mode, TIPS[d.modes[i]], null); }) : null]);
@@ -47,7 +36,6 @@ export function poolsRow(d, st) {
              "total " + gpus + " GPUs · " + nodes + (nodes > 1 ? " nodes" : " node") + ", plus the router.");
 }
 
-/* The Prefill / Decode / Router tabs and, for a pool of several nodes, which node is shown. */
 export function poolTabs(d, st, ls, strip) {
   var role = ["prefill", "decode", "router"][st.tab], pool = ls.filter(function (l) { return l.role === role; });
   var el = [strip("tab", ["Prefill", "Decode", "Router"], st.tab, "Launch steps")];
@@ -56,17 +44,16 @@ export function poolTabs(d, st, ls, strip) {
   var dl = entry(d, st).dl[st.tab][st.tab ? st.dm : st.pm], n = Math.min(rank(st), pool.length - 1), meta;
   meta = "# " + (size ? size + (size > 1 ? " nodes" : " node") + " × " + g + " GPU = " + size * g + " GPU" : "half a node · " + g / 2 + " GPU") +
     " · " + mode.toUpperCase() + (mode === "dep" && size > 1 ? " · DP=" + size * dl + " (dp_local=" + dl + ", one vllm serve per node)" : "");
-  el.push(h("p.cb-poolmeta", {}, meta));
+  el.push(h("p.cb-note", {}, meta));
   if (pool.length > 1) {
     var side = mode === "dep" ? "start_rank = " + n * dl + " · vLLM spawns " + dl + " local DP ranks per node" :
       "--node-rank = " + n + " · " + (n ? "follower — runs --headless" : "head node — serves HTTP + NIXL");
-    el.push(h("p.cb-nodepick", {}, h("label", {}, "Node ", h("input.cb-num", { type: "number", inputmode: "numeric", min: 1, max: pool.length,
+    el.push(h("p.cb-note.cb-nodepick", {}, h("label", {}, "Node ", h("input.cb-num", { type: "number", min: 1, max: pool.length,
       value: n + 1, "data-a": "rank", "aria-label": "Node whose command is shown" }), " of 1.." + pool.length), " ", h("span.cb-hint", {}, side)));
   }
   return { el: el, launch: pool[n] };
 }
 
-/* State: clicks and typed numbers on the pool controls (null: not a pool control). */
 export function poolClick(d, st, a, i) {
   if (a === "rank") {
     i = Math.max(0, (i | 0) - 1);
@@ -82,12 +69,11 @@ export function poolClick(d, st, a, i) {
   } else if (a === "pm") st.pm = i;
   else if (a === "dm") st.dm = i;
   else return null;
-  if (a === "pn" || a === "pm") st.pr = 0; else st.dr = 0;  // the pool changed: show its first node
+  if (a === "pn" || a === "pm") st.pr = 0; else st.dr = 0;
   st.node = 0;
   return st;
 }
 
-/* URL: the node shown per pool (0-based, omitted for the first); clamped to the pool's size. */
 export function poolRanksFromUrl(d, st, q) {
   ["prefill_rank", "decode_rank"].forEach(function (k, role) {
     var n = parseInt(q.get(k), 10), size = d.pools[st.pool] ? d.pools[st.pool][role] : 0;

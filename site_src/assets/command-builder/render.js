@@ -5,7 +5,6 @@
  * the default selection (partials/command-builder.html), so nothing jumps when this runs.
  */
 import { combo, kind, strategyEntry, usable } from "./data.js";
-import { hardwareNote } from "./notes.js";
 import { poolTabs, poolsRow } from "./pools.js";
 import { install } from "./state.js";
 import { gateReason, modeRows, tuningNotes } from "./modes.js";
@@ -215,4 +214,11 @@ export function dockerImage(d, st, text) {
   if (!st.cu || !b.cu || !b.cu[1] || !b.docker) return text;
   var from = b.docker[0].replace(/^docker pull /, ""), to = b.cu[1].replace(/^docker pull /, "");
   return text.split("\n").map(function (line) { return line.indexOf("  " + from + " ") === 0 ? "  " + to + line.slice(from.length + 2) : line; }).join("\n");
+}
+
+/* The recipe's hardware_notes callout for the selected hardware (d.hn, builder/site/command_builder/notes.py). */
+function hardwareNote(d, st) {
+  var n = d.hn && d.hn[st.h];
+  return n ? h("aside.cb-hwnote", { role: "note" }, h("p.cb-hwnote-title", {}, n[0]), n[1] ? h("p", {}, n[1]) : null,
+               n[2] ? h("p", {}, h("a", { href: n[3] }, n[2])) : null) : null;
 }
