@@ -216,6 +216,10 @@ def test_page_script_shows_deploy_and_round_trips_the_url(site: dict[str, Any], 
     for state, got in zip(states, results, strict=True):
         if got["files"] is None:  # without features, and every 16th state (files only take the tokens)
             continue
+        if d["st"][state.s][4] == 2 and max(d["pools"][state.pool]) > 4:
+            # Files are precomputed per pool size up to four nodes (files.py); larger pools offer none.
+            assert all(x is None for shown in got["files"][:-1] for x in shown), state
+            continue
         dep = run(catalog, catalog.entry(hf_id), state.selection(d))
         profile = catalog.profile(dep.selection.hardware)
         for launch, shown in zip(dep.launches, got["files"], strict=True):
