@@ -3,7 +3,6 @@ import { combo } from "./data.js";
 import { group, h, pill, row } from "./render.js";
 
 export var MAX = 16;
-var TIPS = { tp: "Tensor parallel over the pool", tep: "Tensor + expert parallel", dep: "Data + expert parallel, one vllm serve per node" };
 
 function entry(d, st) { var c = combo(d, st.v, st.h); return c.r[c.st.indexOf(st.s)]; }
 
@@ -29,7 +28,7 @@ export function poolsRow(d, st) {
     return group(name, [shared ? pill(a, 0, "shared", size === 0, "Both pools share one node", null) : null,
       input, h("span.cb-hint", {}, size ? "× " + g + " = " + size * g + " GPUs" : "½ node = " + g / 2 + " GPUs"),
       modes.length > 1 ? h("span.cb-gap") : null,
-      modes.length > 1 ? modes.map(function (i) { return pill(ma, i, d.modes[i].toUpperCase(), i === mode, TIPS[d.modes[i]], null); }) : null]);
+      modes.length > 1 ? modes.map(function (i) { return pill(ma, i, d.modes[i].toUpperCase(), i === mode, null, null); }) : null]);
   }
   var nodes = pair[0] ? pair[0] + pair[1] : 1, gpus = pair[0] ? nodes * g : g;
   return row("Nodes", [sub(0, "pn", "pm", pair[0], st.pm), sub(1, "dn", "dm", pair[1], st.dm)],
