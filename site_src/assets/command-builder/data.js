@@ -114,7 +114,7 @@ export function combo(d, v, h) { return d.c[v + "." + h]; }
 export function usable(c) { return !!c && c.rec !== undefined; }
 export function kind(d, s) { return d.st[s][4]; }
 export function pdDefault(d, c) { return kind(d, c.rec[0]) === 2 ? c.rec.slice(2) : (c.pd || [1, 0, 0]); }
-/* The recommended count, else the smallest offered (a GPU floor hides smaller counts: select.node_floor). */
+/* The recommended count, else the smallest offered (GPU floors: select.node_floor). */
 export function nodesDefault(d, c, s) {
   if (c.rec[0] === s && kind(d, s) === 1) return c.rec[1];
   var i = c.st.indexOf(s), r = i >= 0 && kind(d, s) === 1 ? c.r[i] : null;

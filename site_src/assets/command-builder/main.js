@@ -43,7 +43,7 @@ function draw(self) {
   }
   if (keep) {
     var sel = keep[2] ? '[data-env="' + CSS.escape(keep[2]) + '"]' : keep[1] === null && keep[0] ?
-      'input[data-a="' + CSS.escape(keep[0]) + '"]' :  // a number input (pool node counts, node shown)
+      'input[data-a="' + CSS.escape(keep[0]) + '"]' :
       '[data-a="' + CSS.escape(keep[0] || "") + '"][data-i="' + CSS.escape(keep[1] || "") + '"]';
     var again = ui.querySelector(sel);
     if (again) again.focus();
@@ -118,7 +118,7 @@ function onKey(self, e) {
 
 function onInput(self, e) {
   var a = e.target.getAttribute("data-a"), n = parseInt(e.target.value, 10);
-  if (a && e.target.type === "number") {  // pool node counts and the node shown (pools.js)
+  if (a && e.target.type === "number") {  // pools.js inputs
     var next = isNaN(n) ? null : click(self.d, self.st, a, Math.max(1, n));
     if (next) update(self, next.st, true); else draw(self);
     return;

@@ -102,7 +102,7 @@ function variantRow(d, st) {
 }
 
 function strategyRow(d, st, c) {
-  var off = {}, all = c.st.slice();  // c.xs: switched off on this hardware, with select.py's reason
+  var off = {}, all = c.st.slice();  // c.xs: [strategy, reason] switched off here
   (c.xs || []).forEach(function (x) { off[x[0]] = x[1]; all.push(x[0]); });
   all.sort(function (a, b) { return a - b; });
   var body = [0, 1, 2].map(function (k) {
@@ -216,7 +216,7 @@ export function dockerImage(d, st, text) {
   return text.split("\n").map(function (line) { return line.indexOf("  " + from + " ") === 0 ? "  " + to + line.slice(from.length + 2) : line; }).join("\n");
 }
 
-/* The recipe's hardware_notes callout for the selected hardware (d.hn, builder/site/command_builder/notes.py). */
+/* hardware_notes callout (d.hn: notes.py). */
 function hardwareNote(d, st) {
   var n = d.hn && d.hn[st.h];
   return n ? h("aside.cb-hwnote", { role: "note" }, h("p.cb-hwnote-title", {}, n[0]), n[1] ? h("p", {}, n[1]) : null,

@@ -159,8 +159,7 @@ export function click(d, cur, a, i) {
     st = fresh(d, v, h, st);
   } else if (a === "st") {
     st.s = i; st.tab = 0; st.node = 0;
-    // A count the reader picked is kept (and grows to the new floor in normalize); one that only
-    // followed a floor snaps back to this strategy's own smallest count.
+    // a picked count is kept (normalize grows it to a floor); one that followed a floor snaps back
     if (kind(d, i) === 1 && (!st.nx || d.nodes.indexOf(st.n) < 0)) st.n = nodesDefault(d, combo(d, st.v, st.h), i);
   } else if (a === "n") { st.n = i; st.tab = 0; st.nx = 1; }
   else if (poolClick(d, st, a, i)) { /* pool size, mode or node shown (pools.js) */ }
