@@ -1,10 +1,10 @@
 /* Prefill/decode pools of 1–16 nodes: Nodes row, node shown, state and URL (commands: pools.py). */
-import { combo } from "./data.js";
+import { strategyEntry } from "./data.js";
 import { group, h, pill, row } from "./render.js";
 
 export var MAX = 16;
 
-function entry(d, st) { var c = combo(d, st.v, st.h); return c.r[c.st.indexOf(st.s)]; }
+function entry(d, st) { return strategyEntry(d, st); }
 
 function sizes(d, r, role, mode) {
   var m = d.modes.length, parts = role ? r.d : r.p, out = [];
@@ -24,7 +24,7 @@ export function poolsRow(d, st) {
     var all = sizes(d, r, role, mode), dedicated = all.filter(function (z) { return z > 0; }), modes = modesOf(d, r, role);
     var name = role ? "Decode" : "Prefill", shared = all.indexOf(0) >= 0;
     var input = h("input.cb-num", { type: "number", min: dedicated[0] || 1, max: dedicated[dedicated.length - 1] || MAX,
-                                    value: size || "", placeholder: size ? null : "–", "data-a": a, "aria-label": name + " node count" });
+                                    value: size || "", "data-a": a, "aria-label": name + " node count" });
     return group(name, [shared ? pill(a, 0, "shared", size === 0, "Both pools share one node", null) : null,
       input, h("span.cb-hint", {}, size ? "× " + g + " = " + size * g + " GPUs" : "½ node = " + g / 2 + " GPUs"),
       modes.length > 1 ? h("span.cb-gap") : null,
