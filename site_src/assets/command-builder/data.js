@@ -84,7 +84,7 @@ export function launch(d, id, f, m, a, swaps, rank) {
            docker: row[4] >= 0 ? strings(d, dock.concat(lines.slice(1))).join(d.sep) : null };
 }
 
-/* A prefill or decode pool: a rendering id, or [two-node rendering, zs, ys] for `size` ≥ 3 nodes. */
+/* A pool: a rendering, or [2-node rendering, zs, ys] (pools.py). */
 export function part(d, e, size, f, m, a) {
   if (typeof e === "number") return rendering(d, e, f, m, a);
   var two = d.r[e[0]], z = d.zs[e[1]][size - 3];
