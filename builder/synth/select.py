@@ -24,6 +24,7 @@ from builder.synth.hardware import (
     incompatibility,
     precision_runs_on,
 )
+from builder.synth.kvchoice import KvGroup, KvOption, kv_groups, kv_options, kv_refusal, store_selection
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
 from builder.synth.modes import enabled_features
 from builder.synth.plan import (
@@ -309,6 +310,8 @@ __all__ = [
     "PD",
     "Fit",
     "HardwareChoice",
+    "KvGroup",
+    "KvOption",
     "default_features",
     "default_hardware",
     "exclusive_features",
@@ -316,6 +319,9 @@ __all__ = [
     "fit",
     "hardware_choices",
     "idle_gpus",
+    "kv_groups",
+    "kv_options",
+    "kv_refusal",
     "listed_hardware",
     "no_rendering_reason",
     "node_refusal",
@@ -326,6 +332,7 @@ __all__ = [
     "pools_refusal",
     "recommend",
     "shown_profiles",
+    "store_selection",
     "strategy_choices",
     "strategy_kind",
     "strategy_refusal",

@@ -25,6 +25,8 @@ Layout (all indexes are positions in the lists of the same document):
 * ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
   (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
+* ``kg``, ``ko``, ``kw``, ``kp``, ``kr``, ``km``, ``kc``, ``ka`` and ``c[..]["kv"]`` — the KV Offload row
+  (:mod:`builder.site.command_builder.kv`), present when some option is usable on the page.
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from builder.site.command_builder.data import CompositionError, Tables, check
 from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
+from builder.site.command_builder.kv import KvData
 from builder.site.command_builder.space import (
     ADV,
     PD,
@@ -110,6 +113,7 @@ class _Builder:
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
+        self.kv = KvData(catalog, entry, self.tables, self.features, edition)
 
     def strategy_index(self, name: str) -> int:
         if name not in self.strategies:
@@ -170,6 +174,10 @@ class _Builder:
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+        kv = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
+                          list(range(2, largest_node_count(self.entry) + 1)))
+        if any(0 in self.kv.rows[i] for i in kv):
+            out["kv"] = kv
         files = self.files(c, [self.strategies[i] for i in st])
         if files is not None:
             out["mf"] = files
@@ -311,6 +319,7 @@ class _Builder:
             "inst": self.installs,
             "sn": self.snippets,
         }
+        data.update(self.kv.document())
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
         data["mf"] = self.frames
