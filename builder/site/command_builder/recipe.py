@@ -176,7 +176,7 @@ class _Builder:
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
         kv = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
                           list(range(2, largest_node_count(self.entry) + 1)))
-        if any(0 in self.kv.rows[i] for i in kv):
+        if self.kv.options:
             out["kv"] = kv
         files = self.files(c, [self.strategies[i] for i in st])
         if files is not None:

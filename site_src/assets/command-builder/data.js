@@ -41,8 +41,10 @@ export function maskKey(f) {
 
 function any(f) { return f.some(function (x) { return x; }); }
 
-export function launch(d, id, f) {
-  var row = d.l[id], lines = text(d, row[3]);
+/* One launch with the enabled features' pieces; `kv` (kv.kvPiece) adds a KV option's lines after
+   the features and before the advanced options (ids >= kv.at), and maps env, docker head and lines. */
+export function launch(d, id, f, kv) {
+  var row = d.l[id], lines = text(d, row[3]), late = [];
   if (row[5] >= 0 && any(f)) {
     var drop = {}, added = [];
     d.fv[row[5]].forEach(function (piece, bit) {
@@ -51,18 +53,25 @@ export function launch(d, id, f) {
         piece.slice(1).forEach(function (p) { drop[p] = true; });
         piece = piece[0];
       }
-      added = added.concat(text(d, piece));
+      if (kv && bit >= kv.at) late = late.concat(text(d, piece)); else added = added.concat(text(d, piece));
     });
     lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
   }
-  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])), lines: lines, envLines: text(d, row[2]),
+  var env = row[2], head = row[4];
+  if (kv) {
+    if (kv.map) lines = lines.map(function (s) { return kv.map[s] !== undefined ? kv.map[s] : s; });
+    lines = lines.concat(kv.lines, late);
+    if (kv.env[env] !== undefined) env = kv.env[env];
+    if (kv.dock[head] !== undefined) head = kv.dock[head];
+  }
+  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, env)), lines: lines, envLines: text(d, env),
            command: strings(d, lines).join(d.sep),
-           docker: row[4] >= 0 ? strings(d, text(d, row[4]).concat(lines.slice(1))).join(d.sep) : null };
+           docker: head >= 0 ? strings(d, text(d, head).concat(lines.slice(1))).join(d.sep) : null };
 }
 
-export function rendering(d, rid, f) {
+export function rendering(d, rid, f, kv) {
   var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f)] || e.l);
-  return ids.map(function (id) { return launch(d, id, f); });
+  return ids.map(function (id) { return launch(d, id, f, kv); });
 }
 
 export function combo(d, v, h) { return d.c[v + "." + h]; }
@@ -84,11 +93,11 @@ export function available(d, st) {
   return ok(r.rt[routerIndex(d, st)]);
 }
 
-/* Every launch of a state: one, one per node, or prefill + decode + router. */
-export function launches(d, st) {
+/* Every launch of a state: one, one per node, or prefill + decode + router (`kv`: see launch). */
+export function launches(d, st, kv) {
   var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
-  if (k === 0) return rendering(d, r, st.f);
-  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f);
+  if (k === 0) return rendering(d, r, st.f, kv);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, kv);
   var pair = d.pools[st.pool];
   return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f)
     .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f), rendering(d, r.rt[routerIndex(d, st)], st.f));

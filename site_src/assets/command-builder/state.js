@@ -5,9 +5,10 @@
  * builder/synth/select.py and is read from the data (c.x, c.sub, c.alt, ex), never re-derived.
  */
 import { available, combo, featureDefaults, kind, nodesDefault, pdDefault, usable } from "./data.js";
+import { kvClick, kvFromUrl, kvNormalize, kvToUrl } from "./kv.js";
 
 export var KEYS = ["variant", "hardware", "strategy", "nodes", "prefill_nodes", "decode_nodes", "prefill_mode",
-                   "decode_mode", "features", "advanced", "install", "cuda"];
+                   "decode_mode", "features", "advanced", "install", "cuda", "kv_offload", "kv_instances", "kv_instance"];
 var ADV = "adv:";
 
 export function install(d, c) { return d.inst[c.i]; }
@@ -33,7 +34,8 @@ export function fresh(d, v, h, keep) {
     f = f.map(function (x, i) { return old[i] !== x ? x : keep.f[i]; });
   }
   return { v: v, h: h, s: c.rec[0], n: nodesDefault(d, c, c.rec[0]), pool: pd[0], pm: pd[1], dm: pd[2], f: exclusive(d, f),
-           inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0, tab: 0, node: 0 };
+           inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0, tab: 0, node: 0,
+           kv: keep ? keep.kv : -1, ki: keep ? keep.ki : 0, kn: 0 };
 }
 
 /* The pair a hardware click lands on: the same variant, or the one select.py names instead
@@ -63,7 +65,7 @@ export function normalize(d, st) {
   st.f = d.ft.map(function (_, i) { return st.f[i] ? 1 : 0; });
   if (!install(d, c)[st.inst]) st.inst = installDefault(d, c);
   if (!install(d, c).cu) st.cu = 0;
-  return st;
+  return kvNormalize(d, st);
 }
 
 function find(rows, id) {
@@ -99,7 +101,7 @@ export function fromUrl(d, search) {
   if (q.has("advanced")) q.get("advanced").split(",").forEach(function (k) { var j = find(d.ft, ADV + k); if (j >= 0) st.f[j] = 1; });
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
-  return normalize(d, st);
+  return normalize(d, kvFromUrl(d, st, q));
 }
 
 function same(a, b) { return a.length === b.length && a.every(function (x, i) { return !x === !b[i]; }); }
@@ -125,6 +127,7 @@ export function toUrl(d, st) {
   if (adv.length) set.push(["advanced", adv.join(",")]);
   if (st.inst !== installDefault(d, c)) set.push(["install", st.inst]);
   if (st.cu) set.push(["cuda", "cu129"]);
+  kvToUrl(d, st, set);
   if (set.length || st.h !== d.def[1]) set.splice(st.v !== d.def[0] ? 1 : 0, 0, ["hardware", d.hw[st.h][0]]);
   set.forEach(function (kv) { q.set(kv[0], kv[1]); });
   var s = q.toString().replace(/%2C/g, ",");
@@ -164,6 +167,7 @@ export function click(d, cur, a, i) {
     if (off.length) say = d.ft[i][1] + " excludes " + off.join(", ") + ": turned off.";
   } else if (a === "inst") st.inst = i ? "docker" : "pip";
   else if (a === "cu") st.cu = i;
+  else if (["kv", "kvg", "ki", "kn"].indexOf(a) >= 0) st = kvClick(d, st, a, i);
   else return null;
   return { st: normalize(d, st), say: say };
 }
