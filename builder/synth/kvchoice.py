@@ -79,7 +79,7 @@ def kv_options(catalog: Catalog) -> list[KvOption]:
     for key, o in catalog.taxonomy.kv_offload.items():
         place = (groups[o.group].order or 99) if o.group in groups else (o.order or 99)
         inner = (o.order or 99) if o.group in groups else 0
-        install = {b: o.install for b in brands} if o.install else {}
+        install = dict.fromkeys(brands, o.install) if o.install else {}
         ranked.append(((place, inner, key), KvOption(key, o.label or o.display_name or key, OFFLOAD,
                                                      o.group if o.group in groups else None,
                                                      o.description, o.docs_url or "", install)))
@@ -98,7 +98,7 @@ def kv_refusal(catalog: Catalog, recipe: Recipe, key: str, hw: str, strategy: st
     name = profile.display_name or hw
     if profile.gen == XPU:
         return f"KV offload connectors are not available on Intel XPU ({name})"
-    kind = deploy_type(catalog, strategy)
+    kind = deploy_type(catalog, strategy) or "single_node"
     option = catalog.taxonomy.kv_offload.get(key)
     if option is not None:
         why = offload_problem(recipe, key, option, strategy, kind, profile)
