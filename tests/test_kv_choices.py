@@ -108,7 +108,7 @@ def test_page_data_composes_and_catches_a_wrong_piece(catalog: Any) -> None:
     entry = catalog.entry("Qwen/Qwen3-0.6B")
     built = _Builder(catalog, entry, {}, NEWEST)
     doc = built.document()
-    assert doc is not None and [o[0] for o in doc["ko"]][0] == "simple"
+    assert doc is not None and doc["ko"][0][0] == "simple"
     kv = built.kv
     simple, lmcache = (kv.options.index(next(o for o in kv.options if o.key == k)) for k in ("simple", "lmcache"))
     assert doc["ko"][lmcache][8] >= 0 and doc["kc"][doc["ko"][lmcache][8]][0] == "LMCache Server"
