@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import GLM, check_all_tabs, click, data, open_recipe, page_requests, pressed, visible
+from browser_support import GLM, check_all_tabs, click, data, open_recipe, page_requests, pressed, shown_selection, visible
 
+from builder.site.command_builder.space import run
 from builder.synth.kvchoice import kv_refusal
+from builder.synth.snippets import snippets
 
 pytestmark = pytest.mark.browser
 
@@ -216,6 +218,12 @@ def test_clicks_make_no_requests(site: dict[str, Any], page: Any) -> None:
     box.dispatch_event("change")
     click(page, "tab", 4)
     assert page.locator('.cb-ui [data-a="pop"][data-i="curl"]').get_attribute("aria-disabled") is None
+    click(page, "pop", "curl")  # clients talk to the router: synthesis's example for this deployment
+    catalog = site["catalog"]
+    dep = run(catalog, catalog.entry(GLM), shown_selection(page, data(page)))
+    assert page.locator(".cb-ui .cb-pop pre").inner_text() == snippets(dep).curl
+    assert "$ROUTER_HOST:$ROUTER_PORT" in snippets(dep).curl
+    page.keyboard.press("Escape")
     pick(page, "lmcache")
     click(page, "kv", -1)
     assert seen == []

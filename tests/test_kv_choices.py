@@ -136,3 +136,5 @@ def test_glm_data_stays_within_budget(catalog: Any) -> None:
     stores = [i for i, o in enumerate(doc["ko"]) if o[2] == 1]
     usable = [c for c in doc["c"].values() if "kv" in c and any(doc["kw"][r][i] == 0 for r in c["kv"] for i in stores)]
     assert usable
+    # Clients of several instances talk to the router: the page has synthesis's examples for it.
+    assert all("kk" in c for c in usable) and all("$ROUTER_HOST:$ROUTER_PORT" in doc["ks"][c["kk"]][0] for c in usable)

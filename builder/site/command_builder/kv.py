@@ -22,7 +22,8 @@ usable) and per usable pair ``c[..]["kv"]`` a ``kw`` index per offered strategy;
 ``[args text, {env text: env text}, {docker head text: docker head text}]``; ``kr`` ``{line id:
 [line id per instance 1…16]}``; ``km`` per option ``{cfg, ms, st, rh, rb, rt, ri, rp}`` (stores
 only, else 0); ``kc`` companions ``[label, description, command]``; ``ka`` the feature index the KV
-lines go before (the first advanced option).
+lines go before (the first advanced option); ``ks`` client examples for the Mooncake router and per
+usable pair ``c[..]["kk"]`` its index.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from builder.site.command_builder.space import ADV, PD, SynthesisError, run, str
 from builder.synth import Selection
 from builder.synth.kvstore import config_script, instance_launch
 from builder.synth.select import kv_groups, kv_options, kv_refusal
+from builder.synth.snippets import snippets
 
 if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
@@ -62,6 +64,7 @@ class KvData:
         self.companions: list[list[str]] = []
         self.option_companion = [-1] * len(self.options)
         self.used = False
+        self.snippets: list[list[str]] = []
         self.late = next((i for i, f in enumerate(features) if f.startswith(ADV)), len(features))
         self.full = features
         self.mask = (1 << len(features)) - 1
@@ -73,9 +76,10 @@ class KvData:
     # -- per pair --------------------------------------------------------------------------------
 
     def pair(self, variant: str, hardware: str, strategies: list[str], entries: list[Any],
-             nodes: list[int]) -> list[int]:
-        """A ``kw`` row per strategy; checks every option on every rendering it is offered for."""
-        out = []
+             nodes: list[int]) -> tuple[list[int], int]:
+        """A ``kw`` row per strategy (checking every option on every rendering it is offered for),
+        and the ``ks`` index of the client examples for Mooncake instances behind the router (-1)."""
+        out, client = [], -1
         for name, entry in zip(strategies, entries, strict=True):
             reasons: list[Any] = []
             for o in self.options:
@@ -89,12 +93,23 @@ class KvData:
                     if why == 0:
                         for count, rid in shapes:
                             self.check(oi, Selection(variant, hardware, name, count), rid)
+                        if client < 0 and self.options[oi].kind == "store":
+                            client = self.client(Selection(variant, hardware, name, shapes[0][0]), oi)
             if any(r == 0 for r in reasons):
                 self.used = True
             if reasons not in self.rows:
                 self.rows.append(reasons)
             out.append(self.rows.index(reasons))
-        return out
+        return out, client
+
+    def client(self, sel: Selection, oi: int) -> int:
+        """cURL, Bench and Python examples for clients of the router (the same for every count ≥ 2)."""
+        dep = self.deploy(replace(sel, kv_store=self.options[oi].key, instances=2))
+        sn = snippets(dep)
+        row = [sn.curl, sn.bench, sn.python]
+        if row not in self.snippets:
+            self.snippets.append(row)
+        return self.snippets.index(row)
 
     def check(self, oi: int, sel: Selection, rid: int) -> None:
         """Check option `oi` on one rendering against ``deploy``.
@@ -259,6 +274,7 @@ class KvData:
             "km": self.stores,
             "kc": self.companions,
             "ka": self.late,
+            "ks": self.snippets,
         }
 
 

@@ -174,10 +174,12 @@ class _Builder:
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
-        kv = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
-                          list(range(2, largest_node_count(self.entry) + 1)))
+        kv, kk = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
+                              list(range(2, largest_node_count(self.entry) + 1)))
         if self.kv.options:
             out["kv"] = kv
+        if kk >= 0:
+            out["kk"] = kk
         files = self.files(c, [self.strategies[i] for i in st])
         if files is not None:
             out["mf"] = files

@@ -206,6 +206,7 @@ export function kvSummary(d, st) {
 }
 
 export function kvActive(d, st) { return !!opt(d, st); }
+export function kvRouted(d, st) { var c = combo(d, st.v, st.h); return isStore(d, st) && instances(d, st) > 1 && c.kk !== undefined; }
 export function kvNodesLabel(d, st) { return isStore(d, st) ? "Nodes / Instance" : "Nodes"; }
 
 /* [command, note] of the active option's install step, for this hardware's brand; null if none. */

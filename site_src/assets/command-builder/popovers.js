@@ -7,7 +7,7 @@
 import { combo, kind } from "./data.js";
 import { FILES, manifest } from "./files.js";
 import { h, tabs } from "./render.js";
-import { kvClientWhy } from "./kv.js";
+import { kvClientWhy, kvRouted } from "./kv.js";
 
 var STORE = "vllm-recipes:cluster-endpoints";
 var HINTS = { HEAD_IP: "10.0.0.1", IFACE_NAME: "eth0", ROUTER_HOST: "0.0.0.0", ROUTER_PORT: "30000",
@@ -46,6 +46,7 @@ export function placeholders(texts) {
 
 export function snippets(d, st) {
   var c = combo(d, st.v, st.h), i = c.k[kind(d, st.s)];
+  if (kvRouted(d, st)) return d.ks[c.kk];  // clients of Mooncake instances talk to the router
   return i >= 0 ? d.sn[i] : null;
 }
 
