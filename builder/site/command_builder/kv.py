@@ -287,3 +287,34 @@ def router_text(parts: dict[str, Any], instances: int) -> str | None:
 
 def _shown(launch: Launch) -> Shown:
     return Shown(launch.role, launch.rank, tuple(env_lines(launch.env)), launch.command, launch.docker_command)
+
+
+OFF_TIP = "The KV cache stays in GPU memory."
+
+
+def default_row(d: dict[str, Any], c: dict[str, Any], s: int) -> dict[str, Any] | None:
+    """The KV Offload row with Off chosen, as ``view`` renders rows (the script draws the same markup)."""
+    if "ko" not in d or "kv" not in c:
+        return None
+    reasons = d["kw"][c["kv"][c["st"].index(s)]]
+
+    def pill(a: str, i: int, text: str, tip: str, why: str) -> dict[str, Any]:
+        return {"a": a, "i": i, "text": text, "on": a == "kv" and i < 0, "tip": why or tip, "hint": "", "why": why,
+                "ok": False, "rec": False}
+
+    pills, seen = [pill("kv", -1, "Off", OFF_TIP, "")], set()
+    for j, o in enumerate(d["ko"]):
+        if o[3] < 0:
+            pills.append(pill("kv", j, o[1], _sentence(o[4]), reasons[j] or ""))
+        elif o[3] not in seen:
+            seen.add(o[3])
+            group = d["kg"][o[3]]
+            members = [k for k, x in enumerate(d["ko"]) if x[3] == o[3]]
+            why = "" if any(not reasons[k] for k in members) else reasons[members[0]]
+            pills.append(pill("kvg", o[3], group[1], _sentence(group[5] or group[3]), why))
+    return {"label": "KV Offload", "groups": [{"title": "", "pills": pills}], "note": "Off: " + OFF_TIP[0].lower() + OFF_TIP[1:]}
+
+
+def _sentence(text: str) -> str:
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?:;…)" else text + "."

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from builder.site.command_builder.decode import Shown, State, unpack
+from builder.site.command_builder.kv import default_row
 
 KIND_TITLES = ("Single node", "Multi-node", "Prefill / decode")
 ORIENTATION = {"latency": "Latency oriented", "balanced": "Balanced", "throughput": "Throughput oriented",
@@ -194,7 +195,9 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
         off = f"Not used with {d['st'][s][1]}" if len(f) > 4 and s in f[4] else ""
         (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip, why=off))
-    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
+    kv = default_row(d, c, s)  # the KV Offload row, Off (builder.site.command_builder.kv)
+    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), *([kv] if kv else []),
+            _nodes(d, c, h, s, n, pool, pm, dm)]
     for label, pills in (("Features", feats), ("Advanced", adv)):
         if pills:
             rows.append({"label": label, "groups": [{"title": "", "pills": pills}]})

@@ -136,7 +136,7 @@ export function kvRows(d, st, c) {
     top.push(pill("kvg", o[3], g[1], !!cur && cur[3] === o[3], sentence(g[5] || g[3]), open.length ? null : kvWhy(d, st, members[0])));
   });
   var note = cur ? [cur[3] >= 0 ? d.kg[cur[3]][1] + ": " : "", sentence(cur[4]), docs(cur[5] || (cur[3] >= 0 ? d.kg[cur[3]][4] : ""))] :
-    "Off: the KV cache stays in GPU memory.";
+    "Off: the KV cache stays in GPU memory.";  // the same text as kv.py's default_row (server markup)
   var out = [row("KV Offload", h("div.cb-group", {}, top), note)];
   if (cur && cur[3] >= 0) {
     var g = d.kg[cur[3]];
