@@ -47,6 +47,8 @@ class RecipeFacts:
     description: str
     headline: str
     date_updated: str
+    date_added: str
+    """`meta.date_added`, or `date_updated` when the recipe does not say (spec §1.4 [C])."""
     tasks: tuple[str, ...]
     architecture: str
     params: str
@@ -167,6 +169,7 @@ def recipe_facts(entry: RecipeEntry, doc: dict[str, Any], hardware: dict[str, Ha
         hf_id=entry.hf_id, org=org, repo=repo, url=f"{entry.hf_id}/",
         title=r.meta.title, provider=r.meta.provider, description=r.meta.description,
         headline=r.meta.performance_headline or "", date_updated=str(r.meta.date_updated),
+        date_added=str(r.meta.date_added or r.meta.date_updated),
         tasks=tuple(r.meta.tasks), architecture=(r.model.architecture or "").lower(),
         params=r.model.parameter_count or "", active=r.model.active_parameters or "",
         params_b=params_in_billions(r.model.parameter_count or ""),

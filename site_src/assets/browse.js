@@ -14,8 +14,8 @@
   "use strict";
 
   var LIST_PARAMS = ["task", "arch", "size", "precision", "hw"];
-  var SORTS = [
-    ["updated", "Recently updated"], ["name", "Name"],
+  var SORTS = [  // the first is the default, left out of the URL
+    ["released", "Newest"], ["updated", "Recently updated"], ["name", "Name"],
     ["size_desc", "Largest"], ["size_asc", "Smallest"]
   ];
   var indexCache = {};
@@ -38,11 +38,11 @@
   function readState() {
     var p = new URLSearchParams(location.search);
     var state = { q: (p.get("q") || "").trim(), provider: p.get("provider") || "",
-                  sort: p.get("sort") || "updated", panel: p.get("panel") === "open" };
+                  sort: p.get("sort") || "released", panel: p.get("panel") === "open" };
     LIST_PARAMS.forEach(function (k) {
       state[k] = (p.get(k) || "").split(",").filter(Boolean);
     });
-    if (!SORTS.some(function (s) { return s[0] === state.sort; })) state.sort = "updated";
+    if (!SORTS.some(function (s) { return s[0] === state.sort; })) state.sort = "released";
     return state;
   }
 
@@ -52,7 +52,7 @@
     if (state.q) p.set("q", state.q);
     LIST_PARAMS.forEach(function (k) { if (state[k].length) p.set(k, state[k].join(",")); });
     if (state.provider) p.set("provider", state.provider);
-    if (state.sort !== "updated") p.set("sort", state.sort);
+    if (state.sort !== "released") p.set("sort", state.sort);
     if (state.panel) p.set("panel", "open");
     var query = p.toString();
     var url = location.pathname + (query ? "?" + query : "") + location.hash;
@@ -86,7 +86,10 @@
     else if (sort === "size_asc") out.sort(function (a, b) {
       return (a.params_b === null) - (b.params_b === null) || size(a) - size(b);
     });
-    return out; // "updated": the index is already newest first
+    else if (sort === "updated") out.sort(function (a, b) {  // stable: ties stay newest first
+      return a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : 0;
+    });
+    return out; // "released": the index is already newest first
   }
 
   /* ---- rendering -------------------------------------------------------------------- */

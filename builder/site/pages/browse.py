@@ -14,7 +14,7 @@ from builder.site.facts import TASK_ORDER, RecipeFacts, SiteFacts
 from builder.site.html.components import arch_label, initial_tile, size_text
 from builder.site.html.frontmatter import front_matter
 from builder.site.html.markup import blocks, esc, rel, tag
-from builder.site.pages.listing import newest_first
+from builder.site.pages.listing import newest_models
 
 URL = "browse/"
 INDEX = "browse/index.json"
@@ -62,7 +62,7 @@ def browse_index(site: SiteFacts) -> bytes:
         "hardware": [{"id": hw, "name": p.display_name, "brand": p.brand}
                      for hw, p in site.hardware.items() if hw in used_hw or not p.restricted],
         "providers": [{"id": org, "name": site.provider(org)} for org in orgs],
-        "recipes": [_record(r) for r in newest_first(site.recipes)],
+        "recipes": [_record(r) for r in newest_models(site.recipes)],
     }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -98,6 +98,6 @@ def browse_markdown(site: SiteFacts) -> str:
         tag("div", tag("p", f"{total} recipes, newest first.", class_="browse-status"),
             class_="browse-controls", id="browse", data_browse_index=rel(URL, INDEX)),
         tag("div", "".join([tag("div", head, class_="browse-head", aria_hidden="true"),
-                            tag("ul", "".join(_row(r, site) for r in newest_first(site.recipes)),
+                            tag("ul", "".join(_row(r, site) for r in newest_models(site.recipes)),
                                 class_="browse-list", id="browse-list")]), class_="browse-table"),
     ])

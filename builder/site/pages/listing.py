@@ -19,8 +19,8 @@ LATEST = 8
 
 
 def newest_first(recipes: list[RecipeFacts] | tuple[RecipeFacts, ...]) -> list[RecipeFacts]:
-    """Most recently updated first; ties by hf id so the order is stable."""
-    return sorted(sorted(recipes, key=lambda r: r.hf_id), key=lambda r: r.date_updated, reverse=True)
+    """Most recently added first (`date_added`, else `date_updated`); ties by hf id so the order is stable."""
+    return sorted(sorted(recipes, key=lambda r: r.hf_id), key=lambda r: r.date_added, reverse=True)
 
 
 _SQUASH = re.compile(r"[-_.\s]+")
@@ -46,9 +46,9 @@ def _version(r: RecipeFacts) -> tuple[int, ...]:
 
 
 def newest_models(recipes: tuple[RecipeFacts, ...] | list[RecipeFacts]) -> list[RecipeFacts]:
-    """Newest first, as a reader means it. Recipes carry no release date, and `date_updated` says
-    when the recipe was last edited (GLM-5 after GLM-5.2), so within a family the version in the
-    name decides; families come in the order of their most recently updated recipe."""
+    """Newest first, as a reader means it. Recipes carry no release date, and `date_added` (or
+    `date_updated`) says when the recipe was written or last edited (GLM-5 after GLM-5.2), so within
+    a family the version in the name decides; families come in the order of their newest recipe."""
     ordered = newest_first(recipes)
     latest: dict[str, int] = {}
     for i, r in enumerate(ordered):
