@@ -232,4 +232,5 @@ def test_clicks_make_no_requests(site: dict[str, Any], page: Any) -> None:
 def test_enough_kv_selections_checked(site: dict[str, Any]) -> None:
     """Runs last in this module: the KV selections above, compared with deploy, over 3+ recipes."""
     kv = kv_checked(site)
+    print(f"KV selections compared with deploy: {len(kv)} over {len({x[0] for x in kv})} recipes")
     assert len(kv) >= 40 and len({x[0] for x in kv}) >= 3, (len(kv), {x[0] for x in kv})
