@@ -35,6 +35,7 @@ from benchlib import (
     mount_type,
     node_workspace,
     run_measured,
+    serve_latency,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +61,8 @@ class Case:
     recipes: str  # key of the input folder: june, today, ours, tenfold
     extra: tuple[str, ...] = ()
     api_version: str | None = None
-    mode: str = "fresh"  # fresh: empty output; noop: rebuild same input; edit: one recipe changed; floor
+    mode: str = "fresh"  # fresh: empty output, no cache; noop: rebuild same input; edit: one recipe changed;
+    # floor: plain write loop; serve: save-to-page in `recipes serve`
     tenfold: bool = False
     node: bool = False  # alternate with upstream's Node generator when --reference is given
     recorded: str | None = None  # key of RECORDED
@@ -80,6 +82,8 @@ CASES = [
     Case("noop-site", "site of recipes/ rebuilt unchanged into the same output", "build", "ours", mode="noop"),
     Case("edit-site", "site of recipes/ rebuilt after one recipe's description changed", "build", "ours",
          mode="edit"),
+    Case("serve-edit", "recipes serve of recipes/: from saving one recipe's description to its page showing it",
+         "serve", "ours", mode="serve"),
     Case("noop-api", "JSON API of the June folder rebuilt unchanged into the same output", "api", "june", (),
          "2026-06", mode="noop"),
     Case("edit-api", "JSON API of the June folder rebuilt after one recipe's description changed", "api", "june",
@@ -127,6 +131,8 @@ def supported_flags(python: str) -> dict[str, set[str]]:
 
 
 def builder_argv(case: Case, inp: Path, out: Path, flags: dict[str, set[str]]) -> list[str]:
+    if case.sub == "serve":
+        return [sys.executable, "-m", "builder", "serve", "--recipes", str(inp), *case.extra]
     argv = [sys.executable, "-m", "builder", case.sub, "--recipes", str(inp), "--out", str(out), *case.extra]
     if case.api_version and "--api-version" in flags[case.sub]:
         argv += ["--api-version", case.api_version]
@@ -141,6 +147,9 @@ def run_case(case: Case, medium: str, parent: Path, runs: int, inputs: dict[str,
         inp = copy_recipes(inputs[case.recipes], work / "recipes")
         out, floor = work / "out", work / "floor"
         argv = builder_argv(case, inp, out, flags)
+        if case.mode == "serve":
+            result.runs, result.failure = serve_latency(argv, REPO, inp, runs, interval)
+            return result
         if case.mode != "fresh":  # noop, edit and floor start from a finished build (untimed)
             first = run_measured(argv, REPO, interval)
             if not first.ok:
@@ -148,8 +157,9 @@ def run_case(case: Case, medium: str, parent: Path, runs: int, inputs: dict[str,
                 return result
         workspace = node_workspace(reference, inp, work / "node") if reference and case.node else None
         for i in range(runs):
-            if case.mode == "fresh":
+            if case.mode == "fresh":  # a cold build: no output and no record of an earlier one
                 shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(work / ".recipes-cache", ignore_errors=True)
             elif case.mode == "edit":
                 edit_one_recipe(inp, f"{i + 1}")
             since = time.time_ns()
@@ -207,7 +217,8 @@ def table(results: list[Result]) -> str:
     for r in results:
         load = f"{r.load_before:.2f}→{r.load_after:.2f}"
         if r.runs:
-            rows.append(_row(r.case.name, r.medium, r.runs, f"{r.files} ({r.written})", load, ratio(r, results)))
+            files = f"{r.files} ({r.written})" if r.case.mode != "serve" else "–"
+            rows.append(_row(r.case.name, r.medium, r.runs, files, load, ratio(r, results)))
         if r.failure:
             rows.append([r.case.name, r.medium, str(len(r.runs)), f"failed: {r.failure}", "", "", "", "", load, ""])
         if r.node_runs:
@@ -251,6 +262,8 @@ def goals(results: list[Result]) -> list[str]:
     for name in ("noop-site", "noop-api"):
         r = find(name)
         lines.append(check(f"{name} under 1 s", r and median(r.runs), 1.0))
+    r = find("serve-edit")
+    lines.append(check("`recipes serve` save-to-updated-page on recipes/ at most 1 s", r and median(r.runs), 1.0))
     ten, june = find("api-tenfold-ref"), find("api-june-ref")
     same = [r for r in results if ten and r.case.name == "api-june-ref" and r.medium == ten.medium and r.runs]
     june = same[0] if same else june

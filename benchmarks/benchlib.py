@@ -9,6 +9,8 @@ Memory is measured two ways for every run, because the API build forks one worke
   that forked workers share with their parent, so the sum does not count them twice; a peak
   shorter than the interval can be missed, which is why both figures are reported.
 
+:func:`serve_latency` times `recipes serve`: save a recipe, poll its page until the change is served.
+
 `python benchmarks/benchlib.py floor SRC DST` is the file-writing floor: it reads every file below
 SRC into memory, then times a plain loop (`os.makedirs` + `open`/`write`) writing the same bytes
 to the same relative paths below DST, and prints the seconds of that loop alone.
@@ -209,6 +211,70 @@ def write_floor(src: Path, dst: Path) -> float:
         with open(os.path.join(folder, name), "wb") as f:
             f.write(data)
     return time.perf_counter() - start
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _page(url: str) -> bytes | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return bytes(response.read())
+    except OSError:
+        return None
+
+
+def serve_latency(argv: list[str], cwd: Path, recipes: Path, runs: int, interval: float = 0.05,
+                  ready_timeout: float = 900.0, timeout: float = 120.0) -> tuple[list[Run], str]:
+    """Start `argv + --dev-addr` (a `recipes serve`), wait for its first build, then `runs` times:
+    save an edit to the first recipe (by path order) and time until its page shows the edit
+    (polled every 20 ms). Returns one Run per edit (tree MiB: the server's peak so far) and a
+    failure message ("" when all went well)."""
+    port = _free_port()
+    first = min((recipes / "models").glob("*/*.yaml"))
+    url = f"http://127.0.0.1:{port}/{first.parent.name}/{first.stem}/"
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([*argv, "--dev-addr", f"127.0.0.1:{port}"], cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        sampler = TreeSampler(proc.pid, interval)
+        sampler.start()
+        found: list[Run] = []
+        failure = ""
+        try:
+            started = time.perf_counter()
+            while _page(url) is None:
+                if proc.poll() is not None or time.perf_counter() - started > ready_timeout:
+                    err.seek(0)
+                    lines = err.read().decode("utf-8", "replace").strip().splitlines() or ["no first build"]
+                    return found, lines[-1]
+                time.sleep(0.2)
+            for i in range(runs):
+                time.sleep(1.0)  # a quiet moment, as between two saves
+                stamp = f"serve{i + 1}"
+                edit_one_recipe(recipes, stamp)
+                saved = time.perf_counter()
+                while f"(edit {stamp})".encode() not in (_page(url) or b""):
+                    if time.perf_counter() - saved > timeout:
+                        return found, f"edit {i + 1} not served after {timeout:.0f} s"
+                    time.sleep(0.02)
+                found.append(Run(time.perf_counter() - saved, 0.0, sampler.peak_kib / 1024, True))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            sampler.done.set()
+            sampler.join()
+        return found, failure
 
 
 def mount_type(path: Path) -> str:

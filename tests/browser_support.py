@@ -107,9 +107,16 @@ def pressed(page: Any) -> dict[str, list[int]]:
         return out; }""")
 
 
+def shown_toggles(on: dict[str, list[int]], d: dict[str, Any]) -> dict[str, Any]:
+    """Selection.modes and Selection.advanced of the pressed mode pills (`md<k>`) and Advanced pills."""
+    modes = tuple((d["ft"][row[0]][0], row[2][on[f"md{k}"][0]][0]) for k, row in enumerate(d.get("fm", []))
+                  if f"md{k}" in on)
+    return {"modes": modes, "advanced": tuple(d["ad"][k][0] for k in on.get("ad", []))}
+
+
 def shown_selection(page: Any, d: dict[str, Any]) -> Selection:
     """The selection the pressed pills stand for — what the reader believes they chose."""
-    return shown_kv(page, d, _shown_selection(page, d))
+    return shown_kv(page, d, replace(_shown_selection(page, d), **shown_toggles(pressed(page), d)))
 
 
 def shown_kv(page: Any, d: dict[str, Any], sel: Selection) -> Selection:

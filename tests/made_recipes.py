@@ -6,6 +6,8 @@
 * ``acme/Many`` — 33 features, one flag each (a 32-bit mask in the page once showed wrong commands).
 * ``acme/Tpu`` — a TPU recipe: docker only, and the pulled image is the image that runs.
 * ``acme/Hosted`` — lists self-host platforms.
+* ``acme/Modes`` — a feature with modes: one refused on AMD, one only for the FP8 variant, which
+  turns it on through `default_modes`; tuning notes; a feature gated to one strategy.
 """
 from __future__ import annotations
 
@@ -66,6 +68,33 @@ HOSTED = recipe(
     model={"model_id": "acme/Hosted", "base_args": [], "base_env": {}},
 )
 
+SPEC = '{"method":"%s","num_speculative_tokens":%d}'
+MODES = recipe(
+    meta={"title": "Modes", "provider": "Acme", "description": "Speculative decoding three ways",
+          "date_updated": "2026-01-02", "tasks": ["text"], "hardware": {"h200": "verified"}},
+    model={"model_id": "acme/Modes", "base_args": ["--max-num-seqs", "128"], "base_env": {}},
+    features={
+        "tools": {"description": "Tool calls", "args": ["--tool-call-parser", "acme"]},
+        "spec_decoding": {"description": "Draft tokens, verified in one step", "default_mode": "mtp", "modes": {
+            "mtp": {"label": "MTP", "description": "The checkpoint's own heads", "args": ["--speculative-config", SPEC % ("mtp", 2)],
+                    "note": "Two draft tokens suit chat traffic",
+                    "hardware_overrides": {"hopper": {"args": ["--speculative-config", SPEC % ("mtp", 1)]}}},
+            "eagle": {"label": "EAGLE3", "description": "A separate draft head", "hardware": {"amd": "unsupported"},
+                      "args": ["--speculative-config", SPEC % ("eagle3", 3)]},
+            "dspark": {"label": "DSpark", "description": "The drafter fused into the FP8 checkpoint", "variants": ["fp8"],
+                       "args": ["--speculative-config", SPEC % ("dspark", 7)],
+                       "note": "Sample drafts greedily when requests use temperature 0"},
+        }},
+        "context_parallel": {"description": "Decode context parallel", "args": ["--decode-context-parallel-size", "2"],
+                "strategies": ["single_node_tp"]},
+    },
+    opt_in_features=["spec_decoding", "context_parallel"],
+    variants={"default": {"precision": "bf16", "vram_minimum_gb": 300},
+              "fp8": {"model_id": "acme/Modes-FP8", "precision": "fp8", "vram_minimum_gb": 160,
+                      "default_modes": {"spec_decoding": "dspark"}}},
+    compatible_strategies=["single_node_tp", "single_node_tep", "multi_node_tp"],
+)
+
 PLATFORMS: dict[str, Any] = {"platforms": [
     {"id": "modal", "name": "Modal " + PAYLOAD, "url": "javascript:window.__xss=6", "blurb": PAYLOAD,
      "install": "pip install modal"},
@@ -77,7 +106,8 @@ PLATFORMS: dict[str, Any] = {"platforms": [
 def write_made_recipes(root: Path) -> Path:
     hardware = {k: dict(v) for k, v in HW.items()}
     hardware["h200"]["description"] = PAYLOAD
-    write_recipes(root, {"evil/Hostile": HOSTILE, "acme/Many": MANY, "acme/Tpu": TPU, "acme/Hosted": HOSTED},
+    write_recipes(root, {"evil/Hostile": HOSTILE, "acme/Many": MANY, "acme/Tpu": TPU, "acme/Hosted": HOSTED,
+                                 "acme/Modes": MODES},
                   hardware, STRATEGIES)
     dump(root / "platforms.yaml", PLATFORMS)
     return root

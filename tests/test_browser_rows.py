@@ -15,21 +15,23 @@ pytestmark = pytest.mark.browser
 
 def test_advanced_options(site: dict[str, Any], page: Any) -> None:
     open_recipe(site, page, GLM, "?hardware=b200")
-    keys = [x[0] for x in data(page)["ft"]]
-    gpu, auto = keys.index("adv:gpu_mem_095"), keys.index("adv:max_model_len_auto")
+    keys = [x[0] for x in data(page)["ad"]]
+    gpu, auto = keys.index("gpu_mem_095"), keys.index("max_model_len_auto")
     assert page.locator(".cb-ui .cb-row", has_text="Advanced").count() == 1
-    click(page, "ft", gpu)
-    check_all_tabs(site, page, GLM)
-    assert visible(page)[1].endswith("--gpu-memory-utilization 0.95")
+    click(page, "ad", gpu)
+    sel = check_all_tabs(site, page, GLM)
+    # Advanced arguments come before the feature arguments (site spec §2.5.1, step 6).
+    lines = visible(page)[1].split(" \\\n  ")
+    assert sel.advanced == ("gpu_mem_095",) and lines.index("--gpu-memory-utilization 0.95") < lines.index("--reasoning-parser glm45")
     assert "advanced=gpu_mem_095" in page.url and "features=" not in page.url
-    click(page, "ft", auto)
+    click(page, "ad", auto)
     click(page, "st", [x[0] for x in data(page)["st"]].index("multi_node_dep"))
     check_all_tabs(site, page, GLM)
-    click(page, "ft", keys.index("adv:ep_weight_filter"))
+    click(page, "ad", keys.index("ep_weight_filter"))
     sel = check_all_tabs(site, page, GLM)
-    assert "adv:ep_weight_filter" in sel.features and "--enable-ep-weight-filter" in visible(page)[1]
+    assert "ep_weight_filter" in sel.advanced and "--enable-ep-weight-filter" in visible(page)[1]
     open_recipe(site, page, GLM, page.url[page.url.index("?"):])
-    assert {gpu, auto} <= set(pressed(page)["ft"])
+    assert {gpu, auto} <= set(pressed(page)["ad"])
     check_all_tabs(site, page, GLM)
 
 

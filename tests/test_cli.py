@@ -308,3 +308,16 @@ def test_recipes_override_survives_config_reloads(tmp_path):
     # Every plugin mkdocs.yml lists is kept (today only ours: search is the recipes plugin's own).
     assert list(cfg.plugins) == ["recipes"]
 
+
+
+def test_command_as_files(folder):
+    """`--as k8s` is one YAML stream for `kubectl apply -f -`; `--as compose` a file per node."""
+    import yaml
+
+    k8s = command(folder, "ex/m", "--variant", "bf16", "--nodes", "3", "--as", "k8s")
+    assert k8s.returncode == 0, k8s.stderr
+    lws, service = yaml.safe_load_all(k8s.stdout)
+    assert (lws["kind"], lws["spec"]["leaderWorkerTemplate"]["size"], service["kind"]) == ("LeaderWorkerSet", 3, "Service")
+    compose = command(folder, "ex/m", "--variant", "bf16", "--nodes", "3", "--as", "compose")
+    assert [line for line in compose.stdout.splitlines() if line.startswith("# ")] == [
+        "# head (rank 0)", "# worker rank 1", "# worker rank 2"]

@@ -21,12 +21,11 @@ from factory import HW, STRATEGIES, recipe, write_recipes
 
 from builder.api import build_api_tree
 from builder.check import load_catalog
-from builder.jsonout import js_str
 from builder.site import command_builder
 from builder.site.command_builder.data import env_lines
 from builder.site.command_builder.decode import Decoder, Shown, State, offered_states, unpack
 from builder.site.command_builder.space import run
-from builder.synth.manifests import k8s_name, manifest
+from builder.synth import lws
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "site_src" / "assets" / "command-builder"
@@ -149,8 +148,9 @@ def test_data_is_deterministic(site: dict[str, Any]) -> None:
 
 HARNESS = r"""
 import fs from "fs";
-import { load, launches } from "./data.js";
+import { load, launches, combo } from "./data.js";
 import { fromUrl, toUrl } from "./state.js";
+import { modeDefaults } from "./modes.js";
 import { manifest } from "./files.js";
 const [dataFile, statesFile] = process.argv.slice(2);
 const loc = { pathname: "/acme/x/", search: "", hash: "" };
@@ -158,14 +158,18 @@ globalThis.location = loc;
 const d = load(fs.readFileSync(dataFile, "utf8"));
 const out = JSON.parse(fs.readFileSync(statesFile, "utf8")).map(s => {
   const f = d.ft.map((_, i) => (BigInt(s.f) >> BigInt(i)) & 1n ? 1 : 0);
-  const st = Object.assign({ inst: "pip", cu: 0, tab: 0, node: 0 }, s, { f: f });
+  const m = s.m.length ? s.m : modeDefaults(d, combo(d, s.v, s.h));
+  const a = (d.ad || []).map((_, k) => (s.a >> k) & 1);
+  const st = Object.assign({ inst: "pip", cu: 0, tab: 0, node: 0 }, s, { f: f, m: m, a: a });
   const url = toUrl(d, st);
   loc.search = url.includes("?") ? url.slice(url.indexOf("?")) : "";
   const back = fromUrl(d, loc.search);
   loc.search = "";
   back.f = back.f.reduce((m, x, i) => x ? m + (1n << BigInt(i)) : m, 0n).toString();
+  back.a = back.a.reduce((m, x, k) => m + (x << k), 0);
+  back.mm = back.m; back.m = m;
   const ls = launches(d, st);
-  const files = ls.length === 1 && ls[0].role === "serve" ? [manifest(d, st, ls[0], 0), manifest(d, st, ls[0], 1)] : null;
+  const files = s.f === "0" || s.files ? ls.map(l => [manifest(d, st, ls, l, 0), manifest(d, st, ls, l, 1)]) : null;
   return { launches: ls.map(l => ({ role: l.role, rank: l.rank, env: l.env, command: l.command, docker: l.docker })),
            url: url, back: back, files: files };
 });
@@ -183,7 +187,8 @@ def _node(tmp_path: Path, text: str, states: list[State]) -> list[dict[str, Any]
     (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "harness.js").write_text(HARNESS)
     (tmp_path / "data.json").write_text(text)
-    (tmp_path / "states.json").write_text(json.dumps([{**s.__dict__, "f": str(s.f)} for s in states]))
+    (tmp_path / "states.json").write_text(json.dumps([{**s.__dict__, "f": str(s.f), "files": i % 16 == 0}
+                                                      for i, s in enumerate(states)]))
     done = subprocess.run([node, str(tmp_path / "harness.js"), str(tmp_path / "data.json"),
                            str(tmp_path / "states.json")], capture_output=True, text=True, check=True, timeout=300)
     return json.loads(done.stdout)
@@ -205,25 +210,21 @@ def test_page_script_shows_deploy_and_round_trips_the_url(site: dict[str, Any], 
         if kind == 2:
             assert (back["pool"], back["pm"], back["dm"]) == (state.pool, state.pm, state.dm), got["url"]
     assert len(results) == len(states) > 100
-    # The "as a file" view: the page's compose and Kubernetes files are manifests.py's, whose
-    # containers run exactly the command's argv.
-    catalog, files = site["catalog"], 0
+    # The "as a file" view: for every launch tab, the page's compose and Kubernetes files are
+    # builder.synth.lws.files' (tests/test_manifests.py checks those against the argv of each node).
+    catalog, files, kinds = site["catalog"], 0, set()
     for state, got in zip(states, results, strict=True):
-        if got["files"] is None:
+        if got["files"] is None:  # without features, and every 16th state (files only take the tokens)
             continue
         dep = run(catalog, catalog.entry(hf_id), state.selection(d))
-        launch, profile = dep.launches[0], catalog.profile(dep.selection.hardware)
-        for which, text in zip(("compose", "k8s"), got["files"], strict=True):
-            assert text == manifest(which, launch, profile, dep.docker_image, k8s_name(launch.argv[2]))
-        compose = yaml.safe_load(got["files"][0])["services"]["vllm"]
-        assert compose["entrypoint"] + compose["command"] == list(launch.argv)
-        deployment, service = yaml.safe_load_all(got["files"][1])
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
-        assert container["command"] + container["args"] == list(launch.argv)
-        assert {e["name"]: e["value"] for e in container.get("env") or []} == {k: js_str(v) for k, v in launch.env.items()}
-        assert service["kind"] == "Service"
-        files += 1
+        profile = catalog.profile(dep.selection.hardware)
+        for launch, shown in zip(dep.launches, got["files"], strict=True):
+            assert shown == list(lws.files(dep, launch, profile)), (state, launch.role, launch.rank)
+            files += sum(x is not None for x in shown)
+            kinds |= {next(iter(yaml.safe_load_all(x)))["kind"] for x in shown[1:] if x is not None}
     assert files > 10
+    if hf_id == "acme/Big-MoE":
+        assert kinds == {"Deployment", "LeaderWorkerSet"}
 
 
 def test_urls_name_what_differs_from_the_default(site: dict[str, Any], tmp_path: Path) -> None:

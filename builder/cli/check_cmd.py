@@ -11,7 +11,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from builder.check.vllm_parse import ParserUnavailable, load_parser, parse, serve_argvs
 from builder.text import safe_text
 
 
@@ -46,6 +45,9 @@ def _built(recipes: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: `builder.check` loads the models, which no other command should wait for.
+    from builder.check.vllm_parse import ParserUnavailable, load_parser, parse, serve_argvs
+
     try:
         parser = load_parser(args.parser_module)
     except ParserUnavailable as err:

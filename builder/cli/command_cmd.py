@@ -30,6 +30,7 @@ examples:
   recipes command zai-org/GLM-5.2 --variant bf16 --strategy multi_node_tp --nodes 4
   recipes command zai-org/GLM-5.2 --feature spec_decoding --no-feature reasoning --docker
   recipes command zai-org/GLM-5.2 --strategy pd_cluster --json
+  recipes command zai-org/GLM-5.2 --strategy multi_node_tp --nodes 2 --as k8s   # a LeaderWorkerSet
   recipes command zai-org/GLM-5.2 --mode spec_decoding=mtp                # a feature's mode
   recipes command zai-org/GLM-5.2 --kv-store kv_store_centralized_mooncake --instances 3
   recipes command zai-org/GLM-5.2 --kv-offload simple
@@ -71,6 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--docker", action="store_true", help="print `docker run` forms (env as -e flags)")
     out.add_argument("--json", action="store_true", help="print the deployment as JSON (every launch)")
+    out.add_argument("--as", choices=("compose", "k8s"), dest="as_file",
+                     help="print it as files: docker-compose.yaml per node, or Kubernetes manifests "
+                          "(Deployment, LeaderWorkerSet for several nodes) with a Service")
     p.add_argument("--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes)")
     p.set_defaults(func=run)
 
@@ -87,7 +91,7 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from builder.check import load_catalog
-    from builder.cli.command_output import as_json, as_text
+    from builder.cli.command_output import as_files, as_json, as_text
     from builder.synth import SynthesisError, deploy, edition_named
     from builder.synth.safety import ensure_safe
     catalog = load_catalog(args.recipes)
@@ -104,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {safe_text(note)}", file=sys.stderr)
     # The loader refuses control characters; escaping here as well means no path to the
     # terminal can ever carry a raw ESC or BEL (JSON output escapes them itself).
+    if getattr(args, "as_file", None):
+        sys.stdout.write(safe_text(as_files(dep, catalog.profile(sel.hardware), args.as_file)))
+        return 0
     sys.stdout.write(as_json(entry, dep) if args.json else safe_text(as_text(entry, dep, args.docker)))
     return 0
 

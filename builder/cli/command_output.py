@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from builder.jsonout import js_str
-from builder.models import RecipeEntry
+from builder.models import HardwareProfile, RecipeEntry
 from builder.synth import Deployment, Launch
 from builder.synth.install import ROUTER_INSTALL
 from builder.synth.kvstore import config_blocks, instance_launch
@@ -146,3 +146,20 @@ def as_json(entry: RecipeEntry, dep: Deployment) -> str:
                     "master": kv.master, "store": kv.store, "router": kv.router,
                     "mooncake_config": kv.mooncake_config, "mooncake_config_note": kv.mooncake_config_note})
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_files(dep: Deployment, profile: HardwareProfile, kind: str) -> str:
+    """`--as compose`: a compose file per node that runs the vLLM image (each under its label);
+    `--as k8s`: one Kubernetes manifest per group (a Deployment, or a LeaderWorkerSet for several
+    nodes) in one YAML stream."""
+    from builder.synth.lws import files, groups
+
+    out = []
+    for group in groups(dep):
+        for launch in group if kind == "compose" else group[:1]:
+            text = files(dep, launch, profile)[kind != "compose"]
+            label = _label(launch, dep) or "# serve"
+            if kind != "compose" and len(group) > 1:
+                label = f"# {launch.role if launch.role != 'head' else 'nodes'}: every node ({len(group)})"
+            out.append(f"{label}\n{text}" if text is not None else f"{label}: no {kind} file for this step\n")
+    return ("---\n" if kind != "compose" else "\n").join(out)  # one YAML stream for kubectl apply -f

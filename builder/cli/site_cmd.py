@@ -17,6 +17,7 @@ from typing import Any
 
 from builder.write.guard import check_separate
 from builder.write.publish import UnsafePath, publish_folder, staging_folder
+from builder.write.site_cache import SiteRecord, fingerprint
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "mkdocs.yml"
 PLUGIN = "recipes"
@@ -34,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="site folder (default: site_dir of mkdocs.yml, site/)")
     build.add_argument("--strict", action="store_true", help="treat MkDocs warnings (broken links, …) as errors")
+    build.add_argument("--no-cache", action="store_true",
+                       help="render everything, ignoring and not recording the previous build (.recipes-cache/)")
     build.set_defaults(func=run_build)
 
     serve = sub.add_parser(
@@ -108,26 +111,64 @@ def _fail(err: object) -> int:
     return 1
 
 
+def _cache_options(args: argparse.Namespace, path: Path) -> str:
+    """The command's options that the output depends on (part of the site's fingerprint)."""
+    recipes = args.recipes.resolve() if args.recipes else None
+    out = args.out.absolute() if args.out else None  # None: the configuration's site_dir
+    return f"build strict={bool(args.strict)} recipes={recipes} config={path} out={out}"
+
+
+def _input_folders(cfg: Any) -> list[str]:
+    """The folders besides the recipes that the configuration builds from: docs, theme overrides,
+    our assets and the folders `serve` watches."""
+    base = Path(cfg.config_file_path or ".").resolve().parent
+    found = [cfg.docs_dir, cfg.theme.custom_dir]
+    plugin = cfg.plugins.get(PLUGIN)
+    if plugin is not None:
+        found += [base / plugin.config.assets_dir, *(base / w for w in plugin.config.watch)]
+    return sorted({str(Path(f).resolve()) for f in found if f})
+
+
 def run_build(args: argparse.Namespace) -> int:
+    path = config_file(args.config_file)
+    # Before MkDocs is even imported: without --out, the site folder MkDocs defaults to (a record
+    # there was made from this same configuration, since its bytes are in the fingerprint).
+    guess = args.out.absolute() if args.out else path.parent / "site"
+    options = _cache_options(args, path)
+    if not args.no_cache and SiteRecord(guess).up_to_date(path, options):
+        print(f"{guess} is up to date: nothing written", file=sys.stderr)
+        return 0
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from builder.site.plugin import RecipesPlugin
+
     _logging()
-    path = config_file(args.config_file)
     overrides = plugin_override(path, args.recipes)
     try:
         first = load_config(str(path), **overrides)
         target = args.out.absolute() if args.out else Path(first.site_dir)
-        check_separate(target, _recipes_dir(first))
+        recipes = _recipes_dir(first)
+        check_separate(target, recipes)
+        record = SiteRecord(target) if not args.no_cache and recipes is not None else None
+        folders = _input_folders(first)
+        print_ = fingerprint(path, recipes, folders, options) if record and recipes else None
         with staging_folder(target) as staging:  # MkDocs empties its site_dir: never the live one
             cfg = load_config(str(path), site_dir=str(staging), strict=args.strict or None, **overrides)
+            if record is not None:
+                record.forget()
+            plugin = cfg.plugins.get(PLUGIN)
+            if isinstance(plugin, RecipesPlugin):  # MkDocs keeps one instance per process: say which record
+                plugin.use_record(record)
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)
             finally:
                 cfg.plugins.on_shutdown()
             publish_folder(staging, target)
+        if record is not None and recipes is not None and print_ is not None:
+            record.record(print_, recipes.resolve(), folders)
     except MkDocsException as err:  # Abort (strict warnings, plugin errors) and config errors
         return _fail(err)
     except (OSError, UnsafePath) as err:
@@ -167,6 +208,18 @@ def _recipes_dir(cfg: Any) -> Path | None:
     return Path(cfg.config_file_path or ".").resolve().parent / folder
 
 
+def _poll_often() -> None:
+    """Look for saved files every 0.1 s instead of MkDocs' 0.5 s (a few hundred stat calls)."""
+    import mkdocs.commands.serve
+    from mkdocs.livereload import LiveReloadServer
+
+    class QuickReload(LiveReloadServer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "polling_interval": 0.1})
+
+    setattr(mkdocs.commands.serve, "LiveReloadServer", QuickReload)  # noqa: B010 (read at serve time)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
@@ -176,8 +229,14 @@ def run_serve(args: argparse.Namespace) -> int:
     busy = _port_taken(args.dev_addr or "127.0.0.1:8000")
     if busy:
         return _fail(busy)
+    # Dirty builds: each rebuild renders and writes only what a save changed (the recipes plugin
+    # tells MkDocs which generated files are unchanged; builder/site/serve_outputs.py). MkDocs
+    # warns about dirty builds, which `strict` would turn into an error: we chose them knowingly.
+    logging.getLogger("mkdocs.commands.build").addFilter(
+        lambda record: not record.getMessage().startswith("A 'dirty' build is being performed"))
+    _poll_often()
     try:
-        serve(str(path), livereload=True, dev_addr=args.dev_addr, strict=args.strict or None,
+        serve(str(path), livereload=True, build_type="dirty", dev_addr=args.dev_addr, strict=args.strict or None,
               **plugin_override(path, args.recipes))
     except MkDocsException as err:
         return _fail(err)

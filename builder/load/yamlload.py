@@ -11,7 +11,9 @@ expansion ("billion laughs") and merge-list length are capped, and every failure
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import re
 import stat
 from collections.abc import Iterable
@@ -109,8 +111,28 @@ def load_yaml_file(file: Path, display_path: str | None = None) -> Loaded:
     return load_yaml(source, name)
 
 
+_PARSED: dict[tuple[str, bytes | str], tuple[bytes, str]] = {}
+"""(path, bytes) → the document parsed before, pickled: `recipes serve` loads the whole catalog on
+every save, and unpickling a fresh copy costs a few per cent of parsing again."""
+_PARSED_MAX = 4096
+
+
 def load_yaml(source: bytes | str, path: str) -> Loaded:
     """Parse one YAML document; ``path`` only names the file in error messages."""
+    found = _PARSED.get((path, source))
+    if found is not None:
+        data, positions = pickle.loads(found[0])
+        return Loaded(data, positions, found[1])
+    loaded = _parse(source, path)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    with contextlib.suppress(pickle.PicklingError, TypeError, RecursionError):  # then not remembered
+        _PARSED[(path, source)] = (pickle.dumps((loaded.data, loaded.positions), pickle.HIGHEST_PROTOCOL),
+                                   loaded.source)
+    return loaded
+
+
+def _parse(source: bytes | str, path: str) -> Loaded:
     text = _decode(source, path)
     if not text.strip(" \t\r\n"):
         raise RecipeError(Problem(path, message="the file is empty"))

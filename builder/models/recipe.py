@@ -125,6 +125,8 @@ class FeatureMode(Schema):
     """Hardware id or generation → `unsupported` hides the mode there."""
     hardware_overrides: dict[str, FeatureOverride | None] = {}
     """Hardware id, generation, brand (lower case) or `default` → replacement args."""
+    note: str | None = None
+    """A tuning tip the command builder shows under the Features row while this mode is active."""
 
 
 class Companion(Schema):

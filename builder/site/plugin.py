@@ -4,9 +4,9 @@ Lifecycle of one build (MkDocs 1.6 plugin events, in the order MkDocs fires them
 
 * ``on_startup``  — remember whether we are serving (the instance then lives across rebuilds).
 * ``on_config``   — warn about placeholder `site_url`/`repo_url` (an error under `--strict`), load
-  the recipe catalog, build the JSON API, all site pages, every recipe's command-builder data and the share
-  cards, once per build and before any page renders. A
-  recipe error stops the build with its located message (no traceback).
+  the recipe catalog, build the JSON API, all site pages, every recipe's command-builder data and the
+  share cards (reusing unchanged recipes' work: builder.site.memo), once per build and before any page
+  renders. A recipe error stops the build with its located message (no traceback).
 * ``on_files``    — add the generated Markdown pages, the JSON API files, the browse index, the
   redirects, the share cards, our marks (logo, favicon, `assets/providers.css`) and
   `site_src/assets/*` to the build as generated files.
@@ -15,15 +15,16 @@ Lifecycle of one build (MkDocs 1.6 plugin events, in the order MkDocs fires them
 * ``on_page_context`` — hand the templates what they need beyond the page body: the providers
   sidebar, JSON-LD and the share card of every page, and for recipe pages the body split around
   the command builder plus the builder's own context (`recipe_builder`; None for omni recipes,
-  which show their plain commands). Hand-written pages also give their headings to the search index here.
-* ``on_post_build`` — write `search.json` (recipes, providers, those headings).
-* ``on_serve``    — watch the recipes, `site_src/` and the builder's own code.
+  which show their plain commands). Hand-written pages give their headings to the search index.
+* ``on_env`` — keep compiled templates; ``on_post_build`` — write `search.json` (recipes, providers,
+  those headings); ``on_serve`` — watch the recipes, `site_src/` and the builder's own code.
 
 Nothing here computes page content; that all happens in :func:`builder.site.pages.build_site`.
 """
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -62,7 +63,15 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._catalog: Any = None
         self._api: dict[str, bytes] = {}
         self._builders: dict[str, Any] = {}
-        self._builder_cache: Any = None  # kept across `mkdocs serve` rebuilds
+        self._memo: Any = None
+        """Per-recipe work of the last build (builder.site.memo), kept across `mkdocs serve` rebuilds."""
+        self.record: Any = None
+        """Set by `recipes build`: the site folder's record (builder.write.site_cache), where the memo is kept."""
+        self.rendered: dict[str, list[str]] = {}
+        """Which recipes the last build rendered, by kind of work (api, pages, builder)."""
+        self._outputs: Any = None
+        self._files: Files | None = None
+        """While serving with dirty builds: what each generated output was made from (serve_outputs)."""
         self._extras: dict[str, bytes] = {}
         self._site: Any = None
         self._cards: dict[str, bytes] = {}
@@ -71,6 +80,10 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         self._edition: Any = None
         self._error: str | None = None
         """While serving: the problems of the last build, shown on every page until fixed."""
+
+    def use_record(self, record: Any) -> None:
+        """`recipes build`: keep the per-recipe memo in `record` (None: render everything, keep nothing)."""
+        self.record, self._memo = record, None
 
     # -- paths ------------------------------------------------------------------------------
     def _base(self, config: MkDocsConfig) -> Path:
@@ -81,11 +94,17 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
     # -- events -----------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self._serving = command == "serve"
+        self._serving, self._outputs = command == "serve", None
+        if self._serving and dirty:  # `recipes serve`: rebuild only what a save changed
+            from builder.site.serve_outputs import ServeOutputs
+
+            self._outputs = ServeOutputs()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self._serving:
             self._reload_builder_if_changed()
+        if self._outputs is not None:
+            self._outputs.quick_theme(config)
         from builder.errors import RecipeError
         from builder.site.html.brand import LOGO_SVG
         from builder.site.pages.urls import placeholder_problems
@@ -107,10 +126,8 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         except ValueError:  # recipes outside the repository: best guess is the folder name
             self._recipes_rel = root.name
         try:
-            from builder.api import build_api_tree
             from builder.check import load_catalog
-            from builder.site import command_builder
-            from builder.site.pages import build_site
+            from builder.site.memo import site_work, usable
             from builder.site.pages.extras import site_extra_files
             from builder.synth import edition_named
 
@@ -119,14 +136,14 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             except ValueError as err:
                 raise PluginError(f"recipes plugin: api_version: {err}") from None
             self._catalog = load_catalog(root)
-            api = build_api_tree(self._catalog, edition=self._edition)
-            self._api = api.files
-            self._site = build_site(self._catalog, api, self._options(config), root=root)
+            if self._memo is None and self.record is not None:
+                self._memo = self.record.load_memo()
+            work = site_work(self._catalog, root, self._edition, self._options(config), usable(self._memo))
+            self._memo, self.rendered = work.memo, work.rendered
+            if self.record is not None:
+                self.record.save_memo(work.memo)
+            self._api, self._site, self._builders = work.api.files, work.site, work.builders
             self._extras = site_extra_files(self._catalog, self._api, site_url=config.site_url)
-            if self._builder_cache is None:
-                self._builder_cache = command_builder.BuilderCache()
-            self._builders = command_builder.page_contexts(self._catalog, api.documents, self._builder_cache,
-                                                           self._edition)
             from builder.site.pages.cards import all_cards
             cache = self._base(config) / ".cache" / "cards"
             self._cards = all_cards(self._site.facts, _host(config.site_url), cache)
@@ -151,8 +168,10 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         # 404.html sends any other casing of a provider or recipe URL to the page (a static host
         # cannot look up paths without regard to case; the redirect pages cover only two casings).
         config.extra["recipe_paths"] = self._site.case_index()
-        log.info("recipes: %d recipes, %d pages, %d API files in %.2fs", len(self._catalog.recipes),
-                 len(self._site.pages), len(self._api), time.perf_counter() - started)
+        log.info("recipes: %d recipes, %d pages, %d API files in %.2fs (rendered: API of %d recipes, "
+                 "%d recipe pages, builder data of %d)", len(self._catalog.recipes), len(self._site.pages),
+                 len(self._api), time.perf_counter() - started, len(self.rendered["api"]),
+                 len(self.rendered["pages"]), len(self.rendered["builder"]))
         return config
 
     @staticmethod
@@ -183,23 +202,27 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         if self._error is not None:
             from builder.site.html.build_error import error_markdown
 
+            if self._outputs is not None:
+                self._outputs.fail(files, config.site_dir)
+            self._files = files
             files.append(File.generated(config, "index.md", content=error_markdown(self._error)))
             return files
-        site = self._site
+        site, self._files = self._site, files
+        make = self._file_maker(config, files)
         clashes = [uri for uri in site.pages if files.get_file_from_path(uri) is not None]
         if clashes:
             raise PluginError("Generated pages collide with files in docs_dir: " + ", ".join(sorted(clashes)))
         for page in site.pages.values():
             # Only home and browse are in the nav; the rest are reached through them.
             inclusion = InclusionLevel.UNDEFINED if page.kind in ("home", "browse") else InclusionLevel.NOT_IN_NAV
-            f = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            f = make(page.src_uri, self._made_from(page), content=page.markdown, inclusion=inclusion)
             f.edit_uri = f"{self._recipes_rel}/{page.source}" if page.source else None
             files.append(f)
         # Case redirects only where `Foo/` and `foo/` are two folders (see SiteBuild.case_files).
         cased = site.case_files if _case_sensitive(Path(config.site_dir)) else {}
         for path, data in {**self._api, **site.files, **self._extras, **self._cards, **cased,
                            **self._brand_files()}.items():
-            files.append(File.generated(config, path, content=data))
+            files.append(make(path, data, content=data))
         folder = self._base(config) / self.config.assets_dir
         for src in self._assets(config):
             files.append(File.generated(config, "assets/" + src.relative_to(folder).as_posix(), abs_src_path=str(src)))
@@ -209,6 +232,27 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
             if f.generated_by is None and docs_rel:
                 f.edit_uri = f"{docs_rel}/{f.src_uri}"
         return files
+
+    def _file_maker(self, config: MkDocsConfig, files: Files) -> Any:
+        """`File.generated`, or while serving dirty, one that MkDocs skips when its inputs are unchanged."""
+        if self._outputs is None:
+            return lambda uri, made_from, **kwargs: File.generated(config, uri, **kwargs)
+        from builder.site.serve_outputs import folders_stamp
+
+        base = self._base(config)
+        folders = [Path(config.docs_dir), *(base / w for w in self.config.watch), base / self.config.assets_dir]
+        self._outputs.begin((tuple(self._site.pages), config.extra.get("recipe_paths"), self._code_stamp,
+                             tuple(f.src_uri for f in files), folders_stamp(folders), os.stat(config.config_file_path).st_mtime_ns),
+                            files)
+        return lambda uri, made_from, **kwargs: self._outputs.file(config, uri, made_from, **kwargs)
+
+    def _made_from(self, page: Any) -> Any:
+        """Everything a generated page's output shows (its Markdown and what on_page_context adds)."""
+        if self._outputs is None:
+            return None
+        extra = (self._builders.get(page.hf_id), self._builder_context(page.hf_id)["recipe_commands"]) \
+            if page.kind == "recipe" else None  # contexts are memoized: compared by identity first
+        return (page.markdown, self._site.sidebar(page), self._site.json_ld(page), self._site.card(page), extra)
 
     def _brand_files(self) -> dict[str, bytes]:
         from builder.site.html import brand
@@ -230,6 +274,11 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
 
         return expand_key_table(markdown) if page.file.generated_by is None else markdown
 
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self._outputs is not None:
+            self._outputs.keep_titles(nav)
+        return nav
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self._error is not None or page.file.src_uri not in self._site.pages:
             return html
@@ -244,9 +293,12 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         if config.site_url:
             context["recipe_card"] = urljoin(config.site_url, self._site.card(generated))
         if generated is None:
+            from builder.site.pages.search import doc_entries
             from builder.site.pages.seo import breadcrumbs_ld
 
-            self._docs.extend(_doc_entries(page))
+            self._docs.extend(entries := doc_entries(page))
+            if self._outputs is not None:
+                self._outputs.remember_doc(page.file.src_uri, page.title, entries)
             title = page.title or ""
             context["recipe_jsonld"] = breadcrumbs_ld(config.site_url, [("Recipes", ""), (title, page.url)])
             return context
@@ -266,10 +318,24 @@ class RecipesPlugin(BasePlugin[RecipesPluginConfig]):
         return {"recipe_builder": self._builders.get(hf_id),
                 "recipe_commands": facts.commands if facts else ()}
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        from builder.site.serve_outputs import compiled_templates  # a new environment each build
+
+        env.bytecode_cache = compiled_templates(self.record)  # Jinja checks sources before reuse
+        return env
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         from builder.site.pages.search import INDEX, search_index
 
-        (Path(config.site_dir) / INDEX).write_bytes(search_index(self._site.facts, self._docs))
+        docs = self._docs if self._outputs is None else self._outputs.doc_entries(self._files)
+        (Path(config.site_dir) / INDEX).write_bytes(search_index(self._site.facts, docs))
+        if self._outputs is not None and self._files is not None:
+            self._outputs.finish(config.site_dir, {f.src_uri: f.dest_uri for f in self._files
+                                                   if f.generated_by == "recipes"})
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._outputs is not None:
+            self._outputs.fail()
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         if self._error is None or not template_name.endswith(".html"):
@@ -328,18 +394,3 @@ def _case_sensitive(folder: Path) -> bool:
     with tempfile.NamedTemporaryFile(prefix="case-probe-", dir=folder) as probe:
         name = Path(probe.name)
         return not name.with_name(name.name.upper()).exists()
-
-
-def _doc_entries(page: Page) -> list[Any]:
-    """The page and its headings (two levels), for the search index."""
-    from builder.site.pages.search import DocEntry
-
-    title = page.title or page.url
-    found = [DocEntry(page.url, title, "Docs")]
-    stack = list(page.toc)
-    while stack:
-        item = stack.pop(0)
-        if item.level <= 3 and item.title != title:
-            found.append(DocEntry(page.url + item.url, item.title, title))
-        stack.extend(item.children)
-    return found

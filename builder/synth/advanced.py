@@ -3,17 +3,17 @@
 The seven presets of upstream's Advanced panel, each offered where it applies: DCP only for models
 that declare `supports_dcp`, turning FlashInfer autotuning off only where `flashinfer_autotune` is
 set, the expert-parallel weight filter only under expert-parallel strategies. An option is not
-offered when one of the recipe's features sets the same flag (the two would fight over it).
-Chosen options are appended to every `vllm serve` launch after everything else, so they win.
+offered when one of the recipe's features (or feature modes) sets the same flag: the two would
+fight over it. Chosen options are a stage of their own (:func:`advanced_args`, site spec §2.5.1
+step 6): after the hardware overrides, so they win over base, strategy and hardware flags, and
+before the feature arguments, which never share a flag with them. The API never uses them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from builder.models import Recipe
-from builder.synth.deployment import Deployment, Launch
-from builder.synth.shell import CONTINUATION, finish, join_command
+from builder.synth.deployment import SynthesisError
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,10 @@ def _feature_flags(recipe: Recipe) -> set[str]:
     for f in recipe.features.values():
         if f is None:
             continue
-        for args in [f.args] + [o.args for o in f.hardware_overrides.values() if o is not None and o.args]:
+        lists = [f.args] + [o.args for o in f.hardware_overrides.values() if o is not None and o.args]
+        for mode in (f.modes or {}).values():
+            lists += [mode.args] + [o.args for o in mode.hardware_overrides.values() if o is not None and o.args]
+        for args in lists:
             out |= {str(a) for a in args if str(a).startswith("--")}
     return out
 
@@ -73,23 +76,10 @@ def applies(option: AdvancedOption, strategy: str) -> bool:
     return option.id != "ep_weight_filter" or strategy.rsplit("_", 1)[-1] in EXPERT_PARALLEL
 
 
-def _extend(launch: Launch, extra: tuple[str, ...]) -> Launch:
-    model = str(launch.argv[2])
-    kept, lines = finish(tuple(str(a) for a in launch.argv[3:]) + extra)
-    argv = ("vllm", "serve", model, *kept)
-    command = join_command(f"vllm serve {model}", list(lines))
-    if launch.docker_command is None or launch.docker_argv is None:
-        return replace(launch, argv=argv, command=command)
-    old = launch.docker_command.split(CONTINUATION)
-    head = old[:len(old) - (len(launch.command.split(CONTINUATION)) - 1)]
-    prefix = launch.docker_argv[:len(launch.docker_argv) - (len(launch.argv) - 3)]
-    return replace(launch, argv=argv, command=command, docker_command=CONTINUATION.join(head + list(lines)),
-                   docker_argv=(*prefix, *kept))
-
-
-def with_advanced(dep: Deployment, options: Iterable[AdvancedOption]) -> Deployment:
-    """The deployment with the options' flags appended to every `vllm serve` launch (not the router)."""
-    extra = tuple(a for o in options if applies(o, dep.selection.strategy) for a in o.args)
-    if not extra:
-        return dep
-    return replace(dep, launches=tuple(x if x.role == "router" else _extend(x, extra) for x in dep.launches))
+def advanced_args(recipe: Recipe, chosen: tuple[str, ...], strategy: str) -> list[str]:
+    """The arguments of the chosen options that apply to `strategy`, in preset order."""
+    offered = {o.id: o for o in advanced_options(recipe)}
+    unknown = [x for x in chosen if x not in offered]
+    if unknown:
+        raise SynthesisError(f"advanced option(s) {', '.join(unknown)} not offered; choose from: {', '.join(offered)}")
+    return [a for o in offered.values() if o.id in chosen and applies(o, strategy) for a in o.args]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from builder.models import HardwareProfile, KvStore, Recipe, Strategy, StrategyOverride, Variant
 from builder.models.taxonomy import UNKNOWN_PROFILE
 
+from .advanced import advanced_args
 from .deployment import Launch, Pool, Selection
 from .docker import docker_forms, flags_key, mounts
 from .edition import NEWEST, Edition
@@ -43,6 +44,7 @@ class Context:
     modes: tuple[tuple[str, str], ...] = ()
     offload: Any = None
     """The selected KV offload option (`KvOffloadOption`), if any."""
+    advanced: tuple[str, ...] = ()
 
     @property
     def custom_variant(self) -> bool:
@@ -97,6 +99,7 @@ def make_context(catalog: Catalog, recipe: Recipe, sel: Selection, edition: Edit
         model=variant.model_id or recipe.model.model_id or "unknown", features=sel.features,
         hw_layers=layers, edition=edition, kv=kv, instances=instances, modes=sel.modes,
         offload=catalog.taxonomy.kv_offload.get(sel.kv_offload) if sel.kv_offload else None,
+        advanced=sel.advanced,
     )
 
 
@@ -145,6 +148,8 @@ def assemble(ctx: Context, strategy_args: list[str], parallel: list[str], overri
         tokens += layer.extra_args
     if role_layer is not None:
         tokens += role_layer.extra_args
+    if ctx.advanced:
+        tokens += advanced_args(ctx.recipe, ctx.advanced, ctx.strategy.name)
     tokens += feature_args(ctx)
     if ctx.offload is not None:
         tokens += ctx.offload.args

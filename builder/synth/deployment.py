@@ -40,6 +40,9 @@ class Selection:
     """(feature, mode) choices; features not listed use their effective mode (2026-08 §6.7.2)."""
     kv_offload: str | None = None
     """A KV-cache offload option of the taxonomy (2026-08 §6.16); never chosen by the API."""
+    advanced: tuple[str, ...] = ()
+    """Ids of the page's advanced options (builder.synth.advanced), added before the feature
+    arguments (site spec §2.5.1 step 6); never chosen by the API."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,16 @@ def _gated_out(feature: Feature, strategy: str) -> bool:
     return bool(feature.strategies) and strategy not in feature.strategies
 
 
+def strategy_allows(feature: Feature, strategy: str) -> bool:
+    """The feature's `strategies` gate (§6.7.2 step 2): an empty list allows every strategy."""
+    return not _gated_out(feature, strategy)
+
+
+def offered_modes(feature: Feature, key: str) -> list[str]:
+    """Modes a variant offers at all (its `variants` lists), whether or not the hardware runs them."""
+    return [name for name, mode in (feature.modes or {}).items() if not mode.variants or key in mode.variants]
+
+
 @dataclass(frozen=True)
 class FeatureScope:
     """Where the feature arguments go: which variant, hardware and (serving) strategy."""

@@ -41,11 +41,35 @@ class Finding:
     char: str
 
 
+_PLAIN = re.compile(r"[^\\'\" \t\n$;|&<>()`*?\[\]{}!#~]+")
+"""A run of characters bash takes literally wherever they stand (read in one step, not one by one)."""
+_PLAIN_QUOTED = re.compile(r'[^"\\$`]+')
+"""A run of characters that mean nothing inside double quotes."""
+_BLANKS = re.compile(r"[ \t](?:[ \t]|\\\n)*")
+"""Blanks between words, with any line continuations among them (they end the word)."""
+_QUIET = re.compile(r"""(?:[^\\'" \n$;|&<>()`*?\[\]{}!#~]++|[ \t]++|\\[\s\S]|'[^']*+'"""
+                    r"""|"(?:[^"\\$`]++|\\[\s\S]|\$[A-Z_][A-Z0-9_]*+)*+(?:"|\Z)"""
+                    r"""|\$[A-Z_][A-Z0-9_]*+|~/\.cache/huggingface:)*+""")
+"""Text in which `read_bash` finds nothing, token by token as it reads them (literal runs, blanks,
+escapes, closed single quotes, double quotes with placeholders only, placeholders, docker's cache
+mount). Possessive, so a text that does not match fails in linear time; such a text is read in full."""
+
+
 def read_bash(text: str) -> Iterator[tuple[str, str]]:
     """(word, character) for each character bash would act on outside quotes in `text`."""
     i, n = 0, len(text)
     word_start, word = True, []
     while i < n:
+        plain = _PLAIN.match(text, i)
+        if plain:
+            word.append(plain.group())
+            i, word_start = plain.end(), False
+            continue
+        blanks = _BLANKS.match(text, i)
+        if blanks:
+            word, word_start = [], True
+            i = blanks.end()
+            continue
         c = text[i]
         if c == "\\":
             if text[i + 1:i + 2] == "\n":  # line continuation
@@ -65,18 +89,18 @@ def read_bash(text: str) -> Iterator[tuple[str, str]]:
         if c == '"':
             j = i + 1
             while j < n and text[j] != '"':
+                quiet = _PLAIN_QUOTED.match(text, j)
+                if quiet:
+                    j = quiet.end()
+                    continue
                 if text[j] == "\\":
                     j += 2
                     continue
-                if text[j] in "$`" and not _PLACEHOLDER.match(text, j):
+                if not _PLACEHOLDER.match(text, j):  # `$` or a backquote
                     yield text[i:j + 8], text[j]
                 j += 1
             word.append(text[i + 1:j])
             i, word_start = j + 1, False
-            continue
-        if c in " \t":
-            word, word_start = [], True
-            i += 1
             continue
         if c == "\n":
             yield "".join(word), "newline"
@@ -100,7 +124,7 @@ def read_bash(text: str) -> Iterator[tuple[str, str]]:
 def _bash_findings(text: str) -> tuple[tuple[str, str], ...]:
     """`read_bash` remembered: the command builder checks the same commands over and over (a
     pure function of the text, so a cache cannot change an answer)."""
-    return tuple(read_bash(text))
+    return () if _QUIET.fullmatch(text) else tuple(read_bash(text))
 
 
 def deployment_findings(dep: Deployment) -> list[Finding]:

@@ -26,7 +26,7 @@ from builder.synth.hardware import (
 )
 from builder.synth.kvchoice import KvGroup, KvOption, kv_groups, kv_options, kv_refusal, store_selection
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
-from builder.synth.modes import enabled_features
+from builder.synth.modes import allowed_modes, effective_mode, enabled_features, offered_modes, strategy_allows
 from builder.synth.plan import (
     MAX_POOL_NODES,
     PD,
@@ -259,6 +259,44 @@ def fallback_variant(catalog: Catalog, entry: RecipeEntry, hw: str, edition: Edi
     return min(runnable)[1] if runnable else None
 
 
+# -- feature modes and the feature `strategies` gate (spec 2026-08 §6.7.2, site §2.4.6–2.4.7) ----
+
+
+@dataclass(frozen=True)
+class ModeChoice:
+    """One mode pill of a modal feature for a variant on a hardware."""
+
+    name: str
+    reason: str | None
+    """Why it cannot be picked on this hardware (the pill is disabled); None when it can."""
+    effective: str | None
+    """The mode the commands use when this one is chosen (itself, unless the hardware refuses it)."""
+
+
+def mode_choices(recipe: Recipe, name: str, key: str, hw: str, profile: HardwareProfile) -> list[ModeChoice]:
+    """The modes a variant offers for a feature (hidden: other variants' modes), in recipe order."""
+    feature = recipe.features.get(name)
+    if feature is None or not feature.modes:
+        return []
+    allowed = allowed_modes(feature, key, hw, profile)
+    return [ModeChoice(m, None if m in allowed else "Not supported on this hardware",
+                       effective_mode(recipe, name, key, hw, profile, m))
+            for m in offered_modes(feature, key)]
+
+
+def default_mode(recipe: Recipe, name: str, key: str, hw: str, profile: HardwareProfile) -> str | None:
+    """The mode used when the reader picks none: the variant's, the feature's, else the first allowed."""
+    return effective_mode(recipe, name, key, hw, profile)
+
+
+def feature_refusal(recipe: Recipe, name: str, strategy: str) -> str | None:
+    """Why a feature adds nothing under a strategy (its `strategies` list); None when it applies."""
+    feature = recipe.features.get(name)
+    if feature is None or strategy_allows(feature, strategy):
+        return None
+    return "Not available with this strategy"
+
+
 ENCODER_OFF = "--language-model-only"
 ENCODER_FLAGS = ("--mm-encoder-", "--mm-processor-", "--limit-mm-per-prompt")
 
@@ -312,10 +350,13 @@ __all__ = [
     "HardwareChoice",
     "KvGroup",
     "KvOption",
+    "ModeChoice",
     "default_features",
     "default_hardware",
+    "default_mode",
     "exclusive_features",
     "fallback_variant",
+    "feature_refusal",
     "fit",
     "hardware_choices",
     "idle_gpus",
@@ -323,6 +364,7 @@ __all__ = [
     "kv_options",
     "kv_refusal",
     "listed_hardware",
+    "mode_choices",
     "no_rendering_reason",
     "node_refusal",
     "plan",

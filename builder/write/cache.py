@@ -77,6 +77,8 @@ class Inputs:
     build_key: str
     recipe_keys: dict[str, str]
     """Recipe file path (relative to `models/`) → its key."""
+    vocabulary_key: str = ""
+    """The code, the options and the vocabulary, without the set of recipe files."""
 
 
 def digest_inputs(recipes: Path, options: str) -> Inputs:
@@ -90,6 +92,7 @@ def digest_inputs(recipes: Path, options: str) -> Inputs:
             _digest_files(_files_below(path), recipes, h)
         elif path.exists():
             h.update(hashlib.sha256(_read(path)).digest())
+    vocabulary_key = h.copy().hexdigest()
     models = recipes / "models"
     files = _files_below(models) if models.is_dir() else []
     names = [f.relative_to(models).as_posix() for f in files]
@@ -98,7 +101,7 @@ def digest_inputs(recipes: Path, options: str) -> Inputs:
     recipe_keys = {}
     for name, path in zip(names, files, strict=True):
         recipe_keys[name] = hashlib.sha256(build_key.encode() + b"\0" + _read(path)).hexdigest()
-    return Inputs(build_key, recipe_keys)
+    return Inputs(build_key, recipe_keys, vocabulary_key)
 
 
 def _stamp(folder: Path) -> list[int] | None:

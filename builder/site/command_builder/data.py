@@ -194,9 +194,11 @@ def shown(launches: Sequence[Launch]) -> list[decode.Shown]:
     return [decode.Shown(x.role, x.rank, tuple(env_lines(x.env)), x.command, x.docker_command) for x in launches]
 
 
-def check(tables: Tables, rid: int, mask: int, expected: Sequence[Launch]) -> None:
-    """Raise unless the stored rendering shows exactly what ``deploy`` returned."""
-    if decode.Decoder(tables.as_json(), tables.plain).rendering(rid, mask) != shown(expected):
+def check(tables: Tables, rid: int, mask: int, expected: Sequence[Launch], modes: Sequence[int] = (),
+          adv: int = 0) -> None:
+    """Raise unless the stored rendering shows exactly what ``deploy`` returned (features `mask`,
+    mode index per feature `modes`, advanced options `adv`)."""
+    if decode.Decoder(tables.as_json(), tables.plain).rendering(rid, mask, modes, adv) != shown(expected):
         raise CompositionError(f"builder data differs from deploy() for {expected[0].role} launches")
 
 

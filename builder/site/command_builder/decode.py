@@ -9,13 +9,16 @@ The data format (written by :mod:`builder.site.command_builder.recipe`):
   line or two, e.g. ``--node-rank``).
 * ``fv`` — feature vectors: per feature (recipe order) -1 (no effect), the text id of the lines it
   appends, or ``[text_id, *positions]`` when it also drops lines of the base command (a feature
-  that repeats a base flag moves it to the end).
+  that repeats a base flag moves it to the end); a feature with modes has ``{"m": [one of those
+  per mode]}`` (the chosen mode's applies). A last ``{"a": [...]}`` holds the advanced options'
+  pieces, whose lines go before the features' (bit *k* of the advanced mask = option *k*).
 * ``l`` — launches: ``[role, rank, env_text, command_text, docker_head_text, feature_vector]``
   (-1 = none). ``command = join(base lines minus the enabled features' dropped positions + their
   added lines)``; ``docker = join(docker_head + command_lines[1:])`` — the docker form wraps the
   same argument lines.
-* ``r`` — renderings: a list of launch ids, or ``{"l": [...], "x": {mask: [...]}}`` when some
-  feature subsets (bit *i* = feature *i*) could not be composed and are stored whole.
+* ``r`` — renderings: a list of launch ids, or ``{"l": [...], "x": {key: [...]}}`` when some
+  feature subsets (bit *i* = feature *i*) could not be composed and are stored whole; the key is
+  the decimal mask, then ``.mode`` for each enabled feature with modes (features.subset_key).
 
 On the wire two columns are stored as differences, which shrinks them to mostly small repeated
 numbers (see :func:`unpack`): the command text of a launch (from the previous launch's) and the
@@ -113,33 +116,47 @@ class Decoder:
         table = self.data["s"]
         return [table[i] for i in ids]
 
-    def lines(self, cmd_t: int, fv: int, mask: int) -> list[int]:
-        """Command line ids with the enabled features' pieces: base minus dropped lines, plus added ones."""
+    def lines(self, cmd_t: int, fv: int, mask: int, modes: Sequence[int] = (), adv: int = 0) -> list[int]:
+        """Command line ids with the enabled pieces: base minus dropped lines, plus the advanced
+        options' lines, then the features' (a modal feature's piece is its chosen mode's)."""
         base = self.text(cmd_t)
-        if fv < 0 or not mask:
+        if fv < 0 or not (mask or adv):
             return list(base)
         drop: set[int] = set()
         added: list[int] = []
-        for bit, piece in enumerate(self.data["fv"][fv]):
-            if not mask >> bit & 1:
-                continue
+        options: list[int] = []
+
+        def apply(piece: Any, into: list[int]) -> None:
             if isinstance(piece, list):
                 drop.update(piece[1:])
                 piece = piece[0]
-            added += self.text(piece)
-        return [line for i, line in enumerate(base) if i not in drop] + added
+            into += self.text(piece)
 
-    def launch(self, lid: int, mask: int) -> Shown:
+        for bit, piece in enumerate(self.data["fv"][fv]):
+            if isinstance(piece, dict) and "a" in piece:
+                for k, p in enumerate(piece["a"]):
+                    if adv >> k & 1:
+                        apply(p, options)
+                continue
+            if not mask >> bit & 1:
+                continue
+            if isinstance(piece, dict):
+                piece = piece["m"][modes[bit]] if bit < len(modes) and modes[bit] >= 0 else -1
+            apply(piece, added)
+        return [line for i, line in enumerate(base) if i not in drop] + options + added
+
+    def launch(self, lid: int, mask: int, modes: Sequence[int] = (), adv: int = 0) -> Shown:
         role, rank, env_t, cmd_t, dock_t, fv = self.data["l"][lid]
-        lines = self.lines(cmd_t, fv, mask)
+        lines = self.lines(cmd_t, fv, mask, modes, adv)
         sep = self.data["sep"]
         docker = sep.join(self._strings(list(self.text(dock_t)) + lines[1:])) if dock_t >= 0 else None
         return Shown(ROLES[role], rank, tuple(self._strings(self.text(env_t))), sep.join(self._strings(lines)), docker)
 
-    def rendering(self, rid: int, mask: int) -> list[Shown]:
+    def rendering(self, rid: int, mask: int, modes: Sequence[int] = (), adv: int = 0) -> list[Shown]:
         entry = self.data["r"][rid]
-        ids = entry["x"].get(str(mask), entry["l"]) if isinstance(entry, dict) else entry
-        return [self.launch(lid, mask) for lid in ids]
+        key = str(mask) + "".join(f".{m}" for i, m in enumerate(modes) if mask >> i & 1 and m >= 0)
+        ids = entry["x"].get(key, entry["l"]) if isinstance(entry, dict) else entry
+        return [self.launch(lid, mask, modes, adv) for lid in ids]
 
 
 @dataclass(frozen=True)
@@ -154,44 +171,78 @@ class State:
     pm: int = 0
     dm: int = 0
     f: int = 0
+    m: tuple[int, ...] = ()
+    """Mode index per feature (-1: no modes); () = every modal feature at the pair's default."""
+    a: int = 0
+    """Advanced options, bit *k* = ``ad[k]``."""
+
+    def modes(self, d: dict[str, Any]) -> tuple[int, ...]:
+        if self.m:
+            return self.m
+        out = [-1] * len(d["ft"])
+        for k, row in enumerate(d.get("fm", [])):
+            out[row[0]] = d["c"][f"{self.v}.{self.h}"]["m"][k][0]
+        return tuple(out)
 
     def selection(self, d: dict[str, Any]) -> Any:
         """The `builder.synth.Selection` this state shows."""
         from builder.synth import Selection
 
         feats = tuple(x[0] for i, x in enumerate(d["ft"]) if self.f >> i & 1)
+        modes, chosen = self.modes(d), []
+        for row in d.get("fm", []):
+            if self.f >> row[0] & 1 and modes[row[0]] >= 0:
+                chosen.append((d["ft"][row[0]][0], row[2][modes[row[0]]][0]))
+        adv = tuple(x[0] for k, x in enumerate(d.get("ad", [])) if self.a >> k & 1)
         variant, hw, strategy = d["var"][self.v][0], d["hw"][self.h][0], d["st"][self.s][0]
         if d["st"][self.s][4] == 2:
             p, q = d["pools"][self.pool]
-            return Selection(variant, hw, strategy, 1, feats, p, q, d["modes"][self.pm], d["modes"][self.dm])
-        return Selection(variant, hw, strategy, self.n, feats)
+            return Selection(variant, hw, strategy, 1, feats, p, q, d["modes"][self.pm], d["modes"][self.dm],
+                             modes=tuple(chosen), advanced=adv)
+        return Selection(variant, hw, strategy, self.n, feats, modes=tuple(chosen), advanced=adv)
 
     def launches(self, d: dict[str, Any], dec: Decoder | None = None) -> list[Shown]:
         """What the page shows for this state (the script's `launches`); `d` unpacked."""
         dec = dec or Decoder(d)
         c = d["c"][f"{self.v}.{self.h}"]
         r, kind, m = c["r"][c["st"].index(self.s)], d["st"][self.s][4], len(d["modes"])
+        f, modes, a = self.f, self.modes(d), self.a
         if kind == 0:
-            return dec.rendering(r, self.f)
+            return dec.rendering(r, f, modes, a)
         if kind == 1:
-            return dec.rendering(r[d["nodes"].index(self.n)], self.f)
+            return dec.rendering(r[d["nodes"].index(self.n)], f, modes, a)
         sizes = sorted({p[0] for p in d["pools"]})
         pn, dn = d["pools"][self.pool]
-        return (dec.rendering(r["p"][sizes.index(pn) * m + self.pm], self.f)
-                + dec.rendering(r["d"][sizes.index(dn) * m + self.dm], self.f)
-                + dec.rendering(r["rt"][(self.pool * m + self.pm) * m + self.dm], self.f))
+        return (dec.rendering(r["p"][sizes.index(pn) * m + self.pm], f, modes, a)
+                + dec.rendering(r["d"][sizes.index(dn) * m + self.dm], f, modes, a)
+                + dec.rendering(r["rt"][(self.pool * m + self.pm) * m + self.dm], f, modes, a))
+
+
+def _variations(d: dict[str, Any], c: dict[str, Any], f: int) -> Iterator[tuple[tuple[int, ...], int]]:
+    """(modes, advanced mask) to try with feature mask `f`: defaults, then each other usable mode of
+    each enabled modal feature, then each advanced option alone and all of them."""
+    base = [-1] * len(d["ft"])
+    for k, row in enumerate(d.get("fm", [])):
+        base[row[0]] = c["m"][k][0]
+    yield tuple(base), 0
+    for k, row in enumerate(d.get("fm", [])):
+        if not f >> row[0] & 1:
+            continue
+        for j, e in enumerate(c["m"][k][1:]):
+            if e == j and j != base[row[0]]:
+                other = list(base)
+                other[row[0]] = j
+                yield tuple(other), 0
+    n = len(d.get("ad", []))
+    for a in [1 << k for k in range(n)] + ([(1 << n) - 1] if n > 1 else []):
+        yield tuple(base), a
 
 
 def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Iterator[State]:
-    """Every state the page offers (feature subsets without an exclusive pair, or `masks`); `d` unpacked."""
-    plain = [i for i, f in enumerate(d["ft"]) if len(f) < 4]
-    adv = [i for i, f in enumerate(d["ft"]) if len(f) >= 4]
-    if masks is None:  # every feature subset; advanced options alone, each and all, on none or all features
-        base = [sum(1 << plain[j] for j in range(len(plain)) if m >> j & 1) for m in range(1 << len(plain))]
-        every = sum(1 << i for i in adv)
-        extra = [1 << i for i in adv] + ([every] if len(adv) > 1 else [])
-        masks = base + [b | e for b in (0, base[-1]) for e in extra] if adv else base
-    all_masks = list(masks)
+    """Every state the page offers (feature subsets without an exclusive pair, or `masks`), with each
+    usable mode and each advanced option (alone and all) on top; `d` unpacked."""
+    nf = len(d["ft"])
+    all_masks = list(masks) if masks is not None else list(range(1 << nf))
     # Mutually exclusive features are never on together: the page turns one off.
     all_masks = [f for f in all_masks if not any(f >> a & 1 and f >> b & 1 for a, b in d.get("ex", []))]
     m = len(d["modes"])
@@ -209,4 +260,7 @@ def offered_states(d: dict[str, Any], masks: Sequence[int] | None = None) -> Ite
                 shapes = [State(v, h, s, 1, i // (m * m), i // m % m, i % m) for i, rid in enumerate(r["rt"]) if rid >= 0]
             for shape in shapes:
                 for f in all_masks:
-                    yield replace(shape, f=f)
+                    for j, (modes, a) in enumerate(_variations(d, c, f)):
+                        if a and f not in (0, all_masks[-1]):
+                            continue  # advanced options: on no features and on all of them
+                        yield replace(shape, f=f, m=modes if j else (), a=a)

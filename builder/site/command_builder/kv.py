@@ -3,9 +3,9 @@
 Nothing here enumerates selections × options. A KV option changes a rendering the same way
 wherever it applies, so it is stored once and composed in the page (site spec §2.4.4, §2.6.5):
 
-* an offload connector or a Mooncake store appends its argument lines last (after the features,
-  before the advanced options, which `run` appends after everything) and maps each launch's env
-  text and docker head to the ones with its variables (``kp``);
+* an offload connector or a Mooncake store appends its argument lines last (after the advanced
+  options and the features) and maps each launch's env text and docker head to the ones with its
+  variables (``kp``);
 * a Mooncake instance of a multi-instance deployment meets at `$VLLM_INSTANCE_n` instead of
   `$HEAD_IP`: each rendezvous line maps to its line per instance (``kr``);
 * the master, store, config script and router are per deployment; the router is its head line,
@@ -21,8 +21,7 @@ Keys: ``kg`` groups ``[key, label, sub_row_label, description, docs, tooltip]``;
 usable) and per usable pair ``c[..]["kv"]`` a ``kw`` index per offered strategy; ``kp`` per option
 ``[args text, {env text: env text}, {docker head text: docker head text}]``; ``kr`` ``{line id:
 [line id per instance 1…16]}``; ``km`` per option ``{cfg, ms, st, rh, rb, rt, ri, rp}`` (stores
-only, else 0); ``kc`` companions ``[label, description, command]``; ``ka`` the feature index the KV
-lines go before (the first advanced option); ``ks`` client examples for the Mooncake router and per
+only, else 0); ``kc`` companions ``[label, description, command]``; ``ks`` client examples for the Mooncake router and per
 usable pair ``c[..]["kk"]`` its index.
 """
 from __future__ import annotations
@@ -32,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from builder.site.command_builder.data import SEP, CompositionError, Tables, env_lines, split
 from builder.site.command_builder.decode import ROLES, Decoder, Shown
-from builder.site.command_builder.space import ADV, PD, SynthesisError, run, strategy_kind
+from builder.site.command_builder.space import PD, SynthesisError, run, strategy_kind
 from builder.synth import Selection
 from builder.synth.kvstore import config_script, instance_launch
 from builder.synth.select import kv_groups, kv_options, kv_refusal
@@ -65,9 +64,11 @@ class KvData:
         self.option_companion = [-1] * len(self.options)
         self.used = False
         self.snippets: list[list[str]] = []
-        self.late = next((i for i, f in enumerate(features) if f.startswith(ADV)), len(features))
         self.full = features
-        self.mask = (1 << len(features)) - 1
+        # Modal features (a piece per mode) are checked by their own encoder; KV lines follow
+        # whatever pieces are on, so every plain feature on is the case checked here.
+        self.mask = sum(1 << i for i, f in enumerate(features)
+                        if not getattr(entry.recipe.features.get(f), "modes", None))
         self.memo: dict[tuple[int, int], tuple[list[int], list[int], list[int]]] = {}
         self.decoder = Decoder(tables.as_json(), tables.plain)
         self.seen: set[tuple[str, str, str, int]] = set()
@@ -124,7 +125,7 @@ class KvData:
         key = (sel.variant, sel.hardware, sel.strategy, oi)
         first = key not in self.seen
         self.seen.add(key)
-        mask = self.mask if first else self.mask & ((1 << self.late) - 1)
+        mask = self.mask
         sel = replace(sel, features=tuple(f for i, f in enumerate(self.full) if mask >> i & 1))
         if option.kind == "offload":
             self.compare(oi, rid, self.deploy(replace(sel, kv_offload=option.key)), 0, mask)
@@ -136,8 +137,8 @@ class KvData:
                 self.compare(oi, rid, dep, shown if count > 1 else 0, mask)
 
     def deploy(self, sel: Selection) -> Deployment:
-        """`run` for the first selection of each option and strategy kind (which also reads every
-        command as bash would); `deploy` after that, since a KV option adds the same lines everywhere."""
+        """`run` for the first selection of each option and strategy kind reads every command as
+        bash would; after that it need not, since a KV option adds the same lines everywhere."""
         key = (sel.kv_offload, sel.kv_store, sel.hardware, strategy_kind(self.catalog, sel.strategy))
         try:
             read = key not in self.safe
@@ -188,25 +189,12 @@ class KvData:
         return instance_launch(want, n).command.split(SEP)[j]
 
     def parts(self, dec: Decoder, lid: int, mask: int) -> tuple[list[int], list[int], list[int]]:
-        """Base lines kept, lines added by features, lines added by advanced options (after the KV lines)."""
-        if (lid, mask) in self.memo:
-            return self.memo[lid, mask]
-        _, _, _, cmd_t, _, fv = self.tables.launches[lid]
-        base = dec.text(cmd_t)
-        if fv < 0 or not mask:
-            return list(base), [], []
-        drop: set[int] = set()
-        early: list[int] = []
-        late: list[int] = []
-        for bit, piece in enumerate(dec.data["fv"][fv]):
-            if not mask >> bit & 1:
-                continue
-            if isinstance(piece, list):
-                drop.update(piece[1:])
-                piece = piece[0]
-            (late if bit >= self.late else early).extend(dec.text(piece))
-        found = self.memo[lid, mask] = [x for i, x in enumerate(base) if i not in drop], early, late
-        return found
+        """The launch's lines with the features of `mask` on (the decoder's composition), before the
+        KV lines; nothing comes after them (advanced options go before the features)."""
+        if (lid, mask) not in self.memo:
+            _, _, _, cmd_t, _, fv = self.tables.launches[lid]
+            self.memo[lid, mask] = dec.lines(cmd_t, fv, mask), [], []
+        return self.memo[lid, mask]
 
     def compose(self, dec: Decoder, lid: int, mask: int, oi: int, instance: int) -> Shown:
         role, rank, env_t, _, dock_t, _ = self.tables.launches[lid]
@@ -273,7 +261,6 @@ class KvData:
             "kr": {str(k): v for k, v in self.rdv.items()},
             "km": self.stores,
             "kc": self.companions,
-            "ka": self.late,
             "ks": self.snippets,
         }
 

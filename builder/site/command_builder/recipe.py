@@ -7,9 +7,10 @@ Layout (all indexes are positions in the lists of the same document):
 * ``var`` — ``[key, label, precision, vram_minimum_gb, description, model_id, default_hardware]``
   (default hardware -1: no listed hardware can serve the variant).
 * ``st``  — ``[id, name, description, orientation, kind]``; kind 0 single node, 1 multi-node, 2 PD.
-* ``ft``  — ``[key, label, description]`` per feature, then ``[adv:id, label, description, 1]`` per
-  advanced option (:mod:`builder.synth.advanced`); bit *i* of a feature mask is feature *i*
+* ``ft``  — ``[key, label, description]`` per feature; bit *i* of a feature mask is feature *i*
   (the page keeps one flag per feature, so any number of features works; ``fd`` lists indexes).
+* ``ad``, ``fm``, ``fg``, ``mw`` and each pair's ``m`` — advanced options (their own pieces, not
+  feature bits), feature modes and strategy-gated features: :mod:`builder.site.command_builder.modes`.
 * ``modes``, ``pools``, ``nodes`` — PD pool modes, PD ``[prefill, decode]`` node pairs
   (``[0, 0]`` = co-located) and multi-node counts, in the order renderings are listed.
 * ``c["<variant>.<hardware>"]`` — ``{"x": reason}`` (cannot run), ``{"sub": variant}`` (that
@@ -24,9 +25,10 @@ Layout (all indexes are positions in the lists of the same document):
   ``alt``, the variant a click on that hardware switches to (:func:`builder.synth.select.fallback_variant`).
 * ``ex`` — pairs of mutually exclusive feature indexes (:func:`builder.synth.select.exclusive_features`).
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
-  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples.
-* ``kg``, ``ko``, ``kw``, ``kp``, ``kr``, ``km``, ``kc``, ``ka`` and ``c[..]["kv"]`` — the KV Offload row
-  (:mod:`builder.site.command_builder.kv`), present when some option is usable on the page.
+  (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples;
+  ``mf`` — file templates, and a pair's ``mf`` which fit each launch (:mod:`.files`).
+* ``kg``, ``ko``, ``kw``, ``kp``, ``kr``, ``km``, ``kc``, ``ks`` and a pair's ``kv``, ``kk`` — the KV
+  Offload row (:mod:`builder.site.command_builder.kv`).
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -36,9 +38,10 @@ from typing import TYPE_CHECKING, Any
 from builder.site.command_builder.data import CompositionError, Tables, check
 from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, encode_plain, try_encode
+from builder.site.command_builder.files import FileTable
 from builder.site.command_builder.kv import KvData
+from builder.site.command_builder.modes import advanced_rows, gate_rows, mode_refusal_text, mode_rows, pair_modes, toggles
 from builder.site.command_builder.space import (
-    ADV,
     PD,
     POOL_SIZES,
     Combo,
@@ -55,9 +58,8 @@ from builder.site.command_builder.space import (
     strategy_kind,
 )
 from builder.synth import NEWEST, Edition, Selection, hardware_choices
-from builder.synth.advanced import advanced_options, applies
+from builder.synth.advanced import advanced_options
 from builder.synth.install import HardwareInstall, install_for
-from builder.synth.manifests import frame, k8s_name, port_of
 from builder.synth.select import exclusive_features, fallback_variant, idle_gpus
 from builder.synth.snippets import snippets
 
@@ -72,18 +74,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def ui_features(entry: RecipeEntry, advanced: bool = True) -> tuple[str, ...]:
-    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands), then
-    the advanced options as `adv:<id>` toggles (they compose exactly like features)."""
-    names = tuple(name for name, f in entry.recipe.features.items() if f is not None)
-    return names + (tuple(ADV + o.id for o in advanced_options(entry.recipe)) if advanced else ())
+def ui_features(entry: RecipeEntry) -> tuple[str, ...]:
+    """Features with a definition, in recipe order (a bare `name:` adds nothing to commands)."""
+    return tuple(name for name, f in entry.recipe.features.items() if f is not None)
 
 
 def _feature_row(entry: RecipeEntry, key: str) -> list[Any]:
-    """`[key, label, description]`, plus a 1 for advanced options (shown in their own row)."""
-    if key.startswith(ADV):
-        option = next(o for o in advanced_options(entry.recipe) if ADV + o.id == key)
-        return [key, option.label, option.description + " Adds " + " ".join(option.args) + ".", 1]
+    """`[key, label, description]`."""
     feature = entry.recipe.features[key]
     return [key, feature_label(key), feature.description if feature is not None else ""]
 
@@ -102,14 +99,15 @@ class _Builder:
         self.catalog, self.entry, self.doc, self.edition = catalog, entry, doc, edition
         self.tables = Tables()
         self.variants = list(entry.recipe.variants)
-        self.features = ui_features(entry, advanced)
+        self.features = ui_features(entry)
+        self.advanced = tuple(o.id for o in advanced_options(entry.recipe)) if advanced else ()
         self.strategies: list[str] = []
         self.modes: tuple[str, ...] = pd_modes(entry)
         self.options = {v: hardware_options(catalog, entry, v, edition) for v in self.variants}
         self.out: dict[str, Any] = {}
         self.installs: list[dict[str, Any]] = []
         self.snippets: list[list[str]] = []
-        self.frames: list[str] = []
+        self.files = FileTable(catalog, entry, edition)
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
@@ -148,7 +146,8 @@ class _Builder:
         return out
 
     def encode(self, c: Combo) -> dict[str, Any]:
-        feats, st, r, cache = self.features, [], [], FeatureCache()
+        feats, st, r = self.features, [], []
+        cache = FeatureCache(toggles(self.catalog, self.entry, feats, self.advanced, c.variant, c.hardware))
         for name in c.strategies:
             entry: Any  # a rendering id, ids per node count, or the PD parts
             if strategy_kind(self.catalog, name) == PD:
@@ -174,13 +173,15 @@ class _Builder:
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
                "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+        if self.modal:
+            out["m"] = pair_modes(self.catalog, self.entry, feats, c.variant, c.hardware)
         kv, kk = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
                               list(range(2, largest_node_count(self.entry) + 1)))
         if self.kv.options:
             out["kv"] = kv
         if kk >= 0:
             out["kk"] = kk
-        files = self.files(c, [self.strategies[i] for i in st])
+        files = self.files.pair(c, [self.strategies[i] for i in st], self.modes)
         if files is not None:
             out["mf"] = files
         gpus = self.idle(c)
@@ -218,26 +219,6 @@ class _Builder:
             if row not in self.snippets:
                 self.snippets.append(row)
             out[kind] = self.snippets.index(row)
-        return out
-
-    def files(self, c: Combo, names: list[str]) -> list[int] | None:
-        """``mf`` indexes of the compose and Kubernetes frames for this pair's single-node commands."""
-        single = next((n for n in names if KIND_CODES[strategy_kind(self.catalog, n)] == 0), None)
-        if single is None:
-            return None
-        try:
-            dep = run(self.catalog, self.entry, Selection(c.variant, c.hardware, single), self.edition)
-        except SynthesisError:
-            return None
-        launch, profile = dep.launches[0], self.catalog.profile(c.hardware)
-        if dep.docker_image is None:
-            return None
-        out = []
-        for kind in ("compose", "k8s"):
-            text = frame(kind, profile, dep.docker_image, port_of(launch), k8s_name(str(launch.argv[2])))
-            if text not in self.frames:
-                self.frames.append(text)
-            out.append(self.frames.index(text))
         return out
 
     def idle(self, c: Combo) -> list[int] | None:
@@ -310,7 +291,7 @@ class _Builder:
             "var": [[k, v.label or v.precision.upper(), v.precision, v.vram_minimum_gb, v.description,
                      v.model_id or recipe.model.model_id, starts[k]] for k, v in recipe.variants.items()],
             "st": [self._strategy_row(name) for name in self.strategies],
-            "ft": [self._gated(_feature_row(self.entry, k)) for k in self.features],
+            "ft": [_feature_row(self.entry, k) for k in self.features],
             "ex": [[self.features.index(a), self.features.index(b)] for a, b in exclusive_features(recipe)
                    if a in self.features and b in self.features],
             "modes": list(self.modes),
@@ -321,19 +302,29 @@ class _Builder:
             "inst": self.installs,
             "sn": self.snippets,
         }
+        data.update(self.toggle_tables())
         data.update(self.kv.document())
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
-        data["mf"] = self.frames
+        data["mf"] = self.files.templates
         return data
 
-    def _gated(self, row: list[Any]) -> list[Any]:
-        """An advanced option's row gains the strategies it does not apply to (its pill is disabled there)."""
-        if len(row) < 4:
-            return row
-        option = next(o for o in advanced_options(self.entry.recipe) if ADV + o.id == row[0])
-        off = [i for i, name in enumerate(self.strategies) if not applies(option, name)]
-        return row + [off] if off else row
+    @property
+    def modal(self) -> bool:
+        return bool(mode_rows(self.entry, self.features))
+
+    def toggle_tables(self) -> dict[str, Any]:
+        """``ad``, ``fm``, ``mw`` and ``fg``, present only when the recipe has them."""
+        out: dict[str, Any] = {}
+        if self.advanced:
+            out["ad"] = advanced_rows(self.entry, self.advanced, self.strategies)
+        if self.modal:
+            out["fm"] = mode_rows(self.entry, self.features)
+            out["mw"] = mode_refusal_text(self.catalog, self.entry, self.features)
+        gated = gate_rows(self.entry, self.features, self.strategies)
+        if gated:
+            out["fg"] = gated
+        return out
 
     def default_hardware(self, variant: str) -> int:
         """Index of the hardware a variant starts on (the API's default when usable); -1 for none."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 
 from builder.models import Catalog, RecipeEntry
 from builder.synth import NEWEST, Deployment, Edition, Selection, SynthesisError, deploy, recommend
-from builder.synth.advanced import advanced_options, with_advanced
 from builder.synth.safety import ensure_safe
 from builder.synth.select import HardwareChoice, default_features, hardware_choices, strategy_choices, strategy_kind
 
@@ -26,23 +25,12 @@ MODES = ("tp", "tep", "dep")
 PD = "pd_cluster"
 
 
-ADV = "adv:"
-"""Prefix of advanced options among a selection's features (the page treats them as toggles too)."""
-
-
 def run(catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition = NEWEST,
         read: bool = True) -> Deployment:
-    """`deploy` for a recipe entry, plus the chosen advanced options: how every builder command is made.
-
-    Every command is read as bash would before the page may show it (builder.synth.safety);
-    `read=False` skips that for a deployment that only checks lines already read elsewhere."""
-    real = tuple(f for f in sel.features if not f.startswith(ADV))
-    if len(real) == len(sel.features):
-        dep = deploy(catalog, entry.recipe, sel, edition)
-    else:
-        dep = deploy(catalog, entry.recipe, replace(sel, features=real), edition)
-        chosen = [o for o in advanced_options(entry.recipe) if ADV + o.id in sel.features]
-        dep = with_advanced(dep, chosen)
+    """`deploy` for a recipe entry (advanced options included, `Selection.advanced`): how every
+    builder command is made. Every command is read as bash would before the page may show it
+    (builder.synth.safety); `read=False` skips that for a deployment whose lines were read elsewhere."""
+    dep = deploy(catalog, entry.recipe, sel, edition)
     if read:
         ensure_safe(catalog, entry, dep)
     return dep
@@ -150,7 +138,6 @@ def pd_selection(c: Combo, strategy: str, lay: PoolLayout, features: tuple[str, 
 
 
 __all__ = [
-    "ADV",
     "MAX_NODES",
     "PD",
     "POOL_NODES",

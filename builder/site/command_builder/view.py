@@ -178,6 +178,42 @@ def _output(d: dict[str, Any], v: int, h: int, s: int, n: int, shown: list[Shown
     }
 
 
+def _toggles(d: dict[str, Any], c: dict[str, Any], s: int, mask: int) -> list[dict[str, Any]]:
+    """Features (gated ones disabled), a mode row per enabled feature with two or more modes for the
+    variant, the active modes' tuning notes under Features, and the Advanced row (the script's
+    featuresRow, modeRows and advancedRow)."""
+    gates = {g[0]: g for g in d.get("fg", [])}
+    feats, notes, nested = [], [], []
+    for i, f in enumerate(d["ft"]):
+        ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
+        tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
+        why = gates[i][2] if i in gates and s in gates[i][1] else ""
+        feats.append(_pill("ft", i, f[1], bool(mask >> i & 1), (sentence(why) + " " if why else "") + tip, why=why))
+    for k, (i, label, modes) in enumerate(d.get("fm", [])):
+        default, effective = c["m"][k][0], c["m"][k][1:]
+        if not mask >> i & 1:
+            continue
+        if default >= 0 and modes[default][3]:
+            notes.append(sentence(modes[default][3]))
+        shown = [j for j, e in enumerate(effective) if e != -1]
+        if len(shown) >= 2:
+            whys = {j: "" if effective[j] == j else d["mw"] for j in shown}
+            pills = [_pill(f"md{k}", j, modes[j][1], j == default,
+                           (sentence(whys[j]) + " " if whys[j] else "") + sentence(modes[j][2]), why=whys[j]) for j in shown]
+            nested.append({"label": label, "groups": [{"title": "", "pills": pills}], "cls": "cb-nested"})
+    rows: list[dict[str, Any]] = []
+    if feats:
+        rows.append({"label": "Features", "groups": [{"title": "", "pills": feats}], "note": " ".join(notes)})
+    rows += nested
+    adv = []
+    for k, x in enumerate(d.get("ad", [])):
+        off = f"Not used with {d['st'][s][1]}" if s in x[3] else ""
+        adv.append(_pill("ad", k, x[1], False, (sentence(off) + " " if off else "") + sentence(x[2]), why=off))
+    if adv:
+        rows.append({"label": "Advanced", "groups": [{"title": "", "pills": adv}]})
+    return rows
+
+
 def default_view(data: dict[str, Any]) -> dict[str, Any]:
     """Rows and command card for the page's default selection (the API's recommendation)."""
     d = unpack(data)
@@ -188,21 +224,12 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         pool, pm, dm = c["pd"]
     inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
     mask = sum(1 << i for i in c["fd"])
-    feats: list[dict[str, Any]] = []
-    adv: list[dict[str, Any]] = []
-    for i, f in enumerate(d["ft"]):
-        ex = [d["ft"][b if a == i else a][1] for a, b in d["ex"] if i in (a, b)]
-        tip = sentence(f[2]) + (f" Turns off {', '.join(ex)}." if ex else "")
-        off = f"Not used with {d['st'][s][1]}" if len(f) > 4 and s in f[4] else ""
-        (adv if len(f) > 3 else feats).append(_pill("ft", i, f[1], bool(mask >> i & 1), tip, why=off))
     kv = default_row(d, c, s)  # the KV Offload row, Off (builder.site.command_builder.kv)
     rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), *([kv] if kv else []),
             _nodes(d, c, h, s, n, pool, pm, dm)]
-    for label, pills in (("Features", feats), ("Advanced", adv)):
-        if pills:
-            rows.append({"label": label, "groups": [{"title": "", "pills": pills}]})
+    rows += _toggles(d, c, s, mask)
     rows.append(_install(d, c, inst, d["hw"][h][1]))
-    shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)
+    shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)  # modes at the pair's defaults
     out = _output(d, v, h, s, n, shown, inst)
     out["foot"] = ("Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." if out["kind"] == 1
                    else "Start the prefill and decode nodes, then the router; fill in the $VARIABLES with Env."

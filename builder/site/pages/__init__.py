@@ -8,6 +8,7 @@ things colliding on one URL is an error rather than a silent overwrite.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,10 @@ class SiteBuild:
     case_files: dict[str, bytes] = field(default_factory=dict)
     """Redirects from other casings of page URLs (`zai-org/glm-5.2/index.html`). Kept apart: on a
     case-insensitive file system they would overwrite the pages they point to."""
+    rendered: list[str] = field(default_factory=list)
+    """Recipes whose page this build rendered (the others came from the memo)."""
+    memo: dict[str, str] = field(default_factory=dict)
+    """Key of a recipe page's inputs → its Markdown, for every recipe page of this build."""
 
     def sidebar(self, page: SitePage) -> str | None:
         if page.kind not in ("provider", "recipe") or page.org is None:
@@ -102,9 +107,18 @@ def _issue_link(repo_url: str | None, r: RecipeFacts) -> str | None:
     return repo_url.rstrip("/") + "/issues/new?" + urlencode({"title": f"Recipe: {r.hf_id}"})
 
 
+def _page_key(shared: str, r: RecipeFacts, site: SiteFacts, fit: object, guide: str, links: Links) -> str:
+    """Everything a recipe page is made of: its facts, fit matrix, guide and links, the ids and URLs
+    of the recipes it links to, its provider's name, and (`shared`) the hardware and task names."""
+    related = [(x.hf_id, x.url) if x is not None else None for x in (site.get(h) for h in r.related)]
+    text = repr((shared, r, related, site.provider(r.org), fit, guide, links))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def build_site(catalog: Catalog, api: ApiBuild, options: SiteOptions = SiteOptions(),
-               root: Path | None = None) -> SiteBuild:
-    """All generated pages and site files for `catalog`, from the API built in memory."""
+               root: Path | None = None, memo: dict[str, str] | None = None) -> SiteBuild:
+    """All generated pages and site files for `catalog`, from the API built in memory; `memo`
+    (a previous build's :attr:`SiteBuild.memo`) spares rendering recipe pages whose inputs are unchanged."""
     entries: list[RecipeEntry] = list(catalog.recipes)
     docs: dict[str, dict[str, Any]] = {e.hf_id: api.documents.get(f"{e.hf_id}.json") or {} for e in entries}
     api_files = api.files
@@ -120,10 +134,17 @@ def build_site(catalog: Catalog, api: ApiBuild, options: SiteOptions = SiteOptio
     for org, recipes in site.by_org().items():
         out.add_page(SitePage(f"{org}/index.md", f"{org}/", "provider",
                               listing_pages.provider_markdown(org, recipes, site), org=org), claimed)
+    shared = repr((site.hardware, site.task_names))
     for entry, r in zip(entries, facts, strict=True):
         links = Links(edit=options.edit_base + r.source if options.edit_base else None,
                       issues=_issue_link(options.repo_url, r))
-        md = recipe_markdown(r, site, fit_matrix(entry.recipe, hardware), entry.recipe.guide, links)
+        fit = fit_matrix(entry.recipe, hardware)
+        key = _page_key(shared, r, site, fit, entry.recipe.guide, links)
+        md = (memo or {}).get(key)
+        if md is None:
+            md = recipe_markdown(r, site, fit, entry.recipe.guide, links)
+            out.rendered.append(r.hf_id)
+        out.memo[key] = md
         out.add_page(SitePage(f"{r.hf_id}/index.md", r.url, "recipe", md, org=r.org, hf_id=r.hf_id,
                               source=r.source), claimed)
     # Aliases are a convenience: one that would share a folder with a page on a case-insensitive

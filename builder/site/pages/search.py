@@ -71,3 +71,16 @@ def search_index(site: SiteFacts, docs: list[DocEntry]) -> bytes:
                  for d in sorted(set(docs), key=lambda d: (d.url, d.title))],
     }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def doc_entries(page: Any) -> list[DocEntry]:
+    """The page and its headings (two levels), for the search index."""
+    title = page.title or page.url
+    found = [DocEntry(page.url, title, "Docs")]
+    stack = list(page.toc)
+    while stack:
+        item = stack.pop(0)
+        if item.level <= 3 and item.title != title:
+            found.append(DocEntry(page.url + item.url, item.title, title))
+        stack.extend(item.children)
+    return found

@@ -32,35 +32,50 @@ export function text(d, t) {
 
 function strings(d, ids) { return ids.map(function (i) { return d.s[i]; }); }
 
-/* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit wrap). */
-export function maskKey(f) {
-  var k = BigInt(0);
-  for (var i = 0; i < f.length; i++) if (f[i]) k += BigInt(1) << BigInt(i);
-  return k.toString();
+/* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit
+   wrap), then ".mode" for each enabled feature with modes (features.subset_key). */
+export function maskKey(f, m) {
+  var k = BigInt(0), modes = "";
+  for (var i = 0; i < f.length; i++) {
+    if (!f[i]) continue;
+    k += BigInt(1) << BigInt(i);
+    if (m && m[i] >= 0) modes += "." + m[i];
+  }
+  return k.toString() + modes;
 }
 
 function any(f) { return f.some(function (x) { return x; }); }
 
-/* One launch with the enabled features' pieces; `kv` (kv.kvPiece) adds a KV option's lines after
-   the features and before the advanced options (ids >= kv.at), and maps env, docker head and lines. */
-export function launch(d, id, f, kv) {
-  var row = d.l[id], lines = text(d, row[3]), late = [];
-  if (row[5] >= 0 && any(f)) {
-    var drop = {}, added = [];
-    d.fv[row[5]].forEach(function (piece, bit) {
-      if (!f[bit]) return;
+/* Base lines minus what the enabled pieces drop, then the advanced options' lines, then the
+   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines). */
+/* `kv` (kv.kvPiece): a KV option's lines go last, its env and docker head replace the launch's. */
+export function launch(d, id, f, m, a, kv) {
+  var row = d.l[id], lines = text(d, row[3]);
+  a = a || [];
+  if (row[5] >= 0 && (any(f) || any(a))) {
+    var drop = {}, added = [], options = [];
+    var apply = function (piece, into) {
       if (Array.isArray(piece)) {
         piece.slice(1).forEach(function (p) { drop[p] = true; });
         piece = piece[0];
       }
-      if (kv && bit >= kv.at) late = late.concat(text(d, piece)); else added = added.concat(text(d, piece));
+      return into.concat(text(d, piece));
+    };
+    d.fv[row[5]].forEach(function (piece, bit) {
+      if (piece !== null && typeof piece === "object" && piece.a) {
+        piece.a.forEach(function (p, k) { if (a[k]) options = apply(p, options); });
+        return;
+      }
+      if (!f[bit]) return;
+      if (piece !== null && typeof piece === "object" && piece.m) piece = m && m[bit] >= 0 ? piece.m[m[bit]] : -1;
+      added = apply(piece, added);
     });
-    lines = lines.filter(function (_, i) { return !drop[i]; }).concat(added);
+    lines = lines.filter(function (_, i) { return !drop[i]; }).concat(options, added);
   }
   var env = row[2], head = row[4];
   if (kv) {
     if (kv.map) lines = lines.map(function (s) { return kv.map[s] !== undefined ? kv.map[s] : s; });
-    lines = lines.concat(kv.lines, late);
+    lines = lines.concat(kv.lines);
     if (kv.env[env] !== undefined) env = kv.env[env];
     if (kv.dock[head] !== undefined) head = kv.dock[head];
   }
@@ -69,9 +84,9 @@ export function launch(d, id, f, kv) {
            docker: head >= 0 ? strings(d, text(d, head).concat(lines.slice(1))).join(d.sep) : null };
 }
 
-export function rendering(d, rid, f, kv) {
-  var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f)] || e.l);
-  return ids.map(function (id) { return launch(d, id, f, kv); });
+export function rendering(d, rid, f, m, a, kv) {
+  var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f, m)] || e.l);
+  return ids.map(function (id) { return launch(d, id, f, m, a, kv); });
 }
 
 export function combo(d, v, h) { return d.c[v + "." + h]; }
@@ -93,14 +108,15 @@ export function available(d, st) {
   return ok(r.rt[routerIndex(d, st)]);
 }
 
-/* Every launch of a state: one, one per node, or prefill + decode + router (`kv`: see launch). */
+/* Every launch of a state: one, one per node, or prefill + decode + router. */
 export function launches(d, st, kv) {
   var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
-  if (k === 0) return rendering(d, r, st.f, kv);
-  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, kv);
+  if (k === 0) return rendering(d, r, st.f, st.m, st.a, kv);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a, kv);
   var pair = d.pools[st.pool];
-  return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f)
-    .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f), rendering(d, r.rt[routerIndex(d, st)], st.f));
+  return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f, st.m, st.a)
+    .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f, st.m, st.a),
+            rendering(d, r.rt[routerIndex(d, st)], st.f, st.m, st.a));
 }
 
 /* Which node counts / pool sizes a strategy offers on the state's pair (for the Nodes row). */

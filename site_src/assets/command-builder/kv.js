@@ -37,7 +37,7 @@ export function kvPiece(d, st) {
     map = {};
     Object.keys(d.kr).forEach(function (sid) { map[sid] = d.kr[sid][st.kn]; });
   }
-  return { at: d.ka, lines: text(d, p[0]), env: p[1], dock: p[2], map: map };
+  return { lines: text(d, p[0]), env: p[1], dock: p[2], map: map };
 }
 
 export function kvLaunches(d, st) { return launches(d, st, kvPiece(d, st)); }

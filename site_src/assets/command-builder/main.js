@@ -11,6 +11,7 @@ import { kvLaunches as launches, kvRecall, kvRemember } from "./kv.js";
 import { click, fromUrl, toUrl } from "./state.js";
 import { buttons, clearEnv, copyText, envValues, fill, panel, setEnv, snippets } from "./popovers.js";
 import { card, dockerImage, rows, tabs } from "./render.js";
+import { storedModes, storeModes } from "./modes.js";
 
 var live = [];
 
@@ -53,8 +54,9 @@ function say(self, msg) { self.root.querySelector(".cb-status").textContent = ms
 
 function update(self, st, push) {
   self.st = st;
-  draw(self);
+  storeModes(self.d, st, self.d.c[st.v + "." + st.h]);
   kvRemember(self.d, st);
+  draw(self);
   var url = toUrl(self.d, self.st);
   if (url !== location.pathname + location.search + location.hash) history[push ? "pushState" : "replaceState"](null, "", url);
 }
@@ -133,7 +135,7 @@ function attach(root) {
   if (!tpl || root.hasAttribute("data-cb-live")) return;
   var d = load(tpl.content.textContent), self = { root: root, d: d, st: null, path: location.pathname, pop: null };
   root.setAttribute("data-cb-live", "");
-  self.st = kvRecall(d, fromUrl(d, location.search), location.search);
+  self.st = kvRecall(d, fromUrl(d, location.search, storedModes(d)), location.search);  // stored modes on first load only (not on back/forward)
   var url = toUrl(d, self.st);
   if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
   draw(self);

@@ -14,6 +14,11 @@ var HINTS = { HEAD_IP: "10.0.0.1", IFACE_NAME: "eth0", ROUTER_HOST: "0.0.0.0", R
               PREFILL_DP_RPC_PORT: "12345", DECODE_DP_RPC_PORT: "12346" };
 var TIPS = { IFACE_NAME: "The NIC of the cluster fabric: `ip -br addr` on a node lists it.",
              HEAD_IP: "The rank-0 node's address: `hostname -I` on that node." };
+var NOFILE = ["No compose file for this step: it does not run in the vLLM image.",
+              "No Kubernetes manifest for this step: the router installs with pip, roles sharing one node's GPUs " +
+              "need one pod, and pool nodes that differ beyond their rank are not one LeaderWorkerSet."];
+var FILENOTE = ["The service of the node in the tab shown: run each tab's file on its node.",
+                "One file for every node of this step: the leader runs the first tab, the worker template the others."];
 export var PANELS = [["curl", "cURL", 0], ["bench", "Bench", 1], ["python", "Python", 2], ["file", "As a file", -2],
                      ["env", "Env", -1]];
 
@@ -79,14 +84,15 @@ export function panel(self, shown) {
     body = [h("p.cb-note", {}, "Values fill every command and example shown, and stay in this browser only."), body,
             Object.keys(values).length ? h("button.cb-btn", { type: "button", "data-a": "envclear", "data-i": 0 }, "Clear all") : null];
   } else if (which === "file") {
-    var l = tabs(d, st, self.ls).launch, text = manifest(d, st, l, self.file || 0);
-    body = text === null ? h("p", {}, "Files are offered for single-node selections (one container).") :
-      [h("div.cb-tabs", { role: "tablist", "aria-label": "File" }, FILES.map(function (name, i) {
-        var on = (self.file || 0) === i;
+    var l = tabs(d, st, self.ls).launch, f = self.file || 0, text = manifest(d, st, self.ls, l, f);
+    body = [h("div.cb-tabs", { role: "tablist", "aria-label": "File" }, FILES.map(function (name, i) {
+        var on = f === i;
         return h("button.cb-tab" + (on ? ".cb-on" : ""), { type: "button", role: "tab", "data-a": "file", "data-i": i,
           "aria-selected": on ? "true" : "false", tabindex: on ? 0 : -1 }, name);
-      })), h("button.cb-btn", { type: "button", "data-a": "copyfile", "data-i": self.file || 0 }, "Copy"),
-       h("pre.cb-snippet.cb-file", {}, h("code", {}, fill(text, values)))];
+      })), text === null ? h("p.cb-note", {}, NOFILE[f]) :
+      [self.ls.length > 1 ? h("p.cb-note", {}, FILENOTE[f]) : null,
+       h("button.cb-btn", { type: "button", "data-a": "copyfile", "data-i": f }, "Copy"),
+       h("pre.cb-snippet.cb-file", {}, h("code", {}, fill(text, values)))]];
   } else {
     var sn = snippets(d, st), p = PANELS.filter(function (x) { return x[0] === which; })[0];
     var text = sn ? fill(sn[p[2]], values) : "";

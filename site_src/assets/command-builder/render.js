@@ -6,6 +6,8 @@
  */
 import { combo, kind, strategyEntry, usable } from "./data.js";
 import { install } from "./state.js";
+import { gateReason, modeRows, tuningNotes } from "./modes.js";
+import { advancedRow } from "./advanced.js";
 import { kvActive, kvInstall, kvNodesLabel, kvRows, kvSummary, kvTabs } from "./kv.js";
 
 var KINDS = ["Single node", "Multi-node", "Prefill / decode"];
@@ -112,7 +114,8 @@ function strategyRow(d, st, c) {
 }
 
 function nodesRow(d, st) {
-  var hw = d.hw[st.h], k = kind(d, st.s), r = strategyEntry(d, st), label = kvNodesLabel(d, st);
+  var hw = d.hw[st.h], k = kind(d, st.s), r = strategyEntry(d, st);
+  var label = kvNodesLabel(d, st);  // "Nodes / Instance" with Mooncake instances
   if (k === 0) return row(label, h("span.cb-fixed", {}, "1 node · " + hw[3] + " × " + hw[1] + " GPUs"));
   if (k === 1) {
     return row(label, group("", d.nodes.map(function (n, i) {
@@ -139,16 +142,18 @@ function nodesRow(d, st) {
              "Total " + nodes * hw[3] + " GPUs on " + nodes + " node(s), plus the router.");
 }
 
-function featuresRow(d, st, advanced) {
-  var shown = d.ft.filter(function (f) { return !f[3] === !advanced; });
-  if (!shown.length) return null;
-  return row(advanced ? "Advanced" : "Features", group("", d.ft.map(function (f, i) {
-    if (!f[3] !== !advanced) return null;
+var KIT = { h: h, pill: pill, row: row, group: group, sentence: sentence };  // for the rows of modes.js, advanced.js
+
+function featuresRow(d, st) {
+  if (!d.ft.length) return null;
+  return row("Features", group("", d.ft.map(function (f, i) {
     var ex = d.ex.filter(function (p) { return p[0] === i || p[1] === i; })
       .map(function (p) { return d.ft[p[0] === i ? p[1] : p[0]][1]; });
-    var off = f[4] && f[4].indexOf(st.s) >= 0 ? "Not used with " + d.st[st.s][1] : null;  // select: advanced.applies
-    return pill("ft", i, f[1], !!st.f[i], sentence(f[2]) + (ex.length ? " Turns off " + ex.join(", ") + "." : ""), off);
-  })));
+    // A strategy-gated feature keeps its toggle state for when the reader switches back.
+    var why = gateReason(d, st, i);
+    return pill("ft", i, f[1], !!st.f[i], (why ? sentence(why) + " " : "") + sentence(f[2]) +
+                (ex.length ? " Turns off " + ex.join(", ") + "." : ""), why);
+  })), tuningNotes(d, st, KIT));
 }
 
 function installRow(d, st, c) {
@@ -167,7 +172,8 @@ function installRow(d, st, c) {
   if (kvStep) body.push(h("p.cb-note.cb-kvinst", {}, "Also", " ", kvStep[1]), h("pre.cb-install", {}, h("code", {}, kvStep[0])));
   if (st.inst === "pip" && b.extras) {
     b.extras.forEach(function (x) {
-      body.push(h("p.cb-note", {}, x[2] ? h("span.cb-chip", {}, "Optional") : "Also", " ", x[1]),
+      // One text node after the chip, as the server renders it (nothing moves when the script starts).
+      body.push(h("p.cb-note", {}, x[2] ? h("span.cb-chip", {}, "Optional") : null, (x[2] ? " " : "Also ") + x[1]),
                 h("pre.cb-install", {}, h("code", {}, x[0])));
     });
   }
@@ -176,7 +182,7 @@ function installRow(d, st, c) {
 
 export function rows(d, st, c) {
   return h("div.cb-rows", {}, hardwareRow(d, st, c), variantRow(d, st), strategyRow(d, st, c), kvRows(d, st, c), nodesRow(d, st),
-           featuresRow(d, st, false), featuresRow(d, st, true), installRow(d, st, c));
+           featuresRow(d, st), modeRows(d, st, c, KIT), advancedRow(d, st, KIT), installRow(d, st, c));
 }
 
 function tab(a, i, label, on) {

@@ -5,11 +5,13 @@
  * builder/synth/select.py and is read from the data (c.x, c.sub, c.alt, ex), never re-derived.
  */
 import { available, combo, featureDefaults, kind, nodesDefault, pdDefault, usable } from "./data.js";
+import { carryModes, changedModes, clickMode, modeDefaults, parseModes, pickModes } from "./modes.js";
+import { advancedFromUrl, advancedKeep, advancedParam, clickAdvanced } from "./advanced.js";
 import { kvClick, kvFromUrl, kvNormalize, kvToUrl } from "./kv.js";
 
 export var KEYS = ["variant", "hardware", "strategy", "nodes", "prefill_nodes", "decode_nodes", "prefill_mode",
-                   "decode_mode", "features", "advanced", "install", "cuda", "kv_offload", "kv_instances", "kv_instance"];
-var ADV = "adv:";
+                   "decode_mode", "features", "advanced", "install", "cuda", "fmode", "kv_offload",
+                   "kv_instances", "kv_instance"];
 
 export function install(d, c) { return d.inst[c.i]; }
 export function installDefault(d, c) { return install(d, c).pip ? "pip" : "docker"; }
@@ -33,9 +35,12 @@ export function fresh(d, v, h, keep) {
     var old = featureDefaults(d, combo(d, keep.v, keep.h));
     f = f.map(function (x, i) { return old[i] !== x ? x : keep.f[i]; });
   }
+  // Modes: a new variant starts from its own defaults (default_modes); a new hardware keeps the chosen
+  // ones where they run, else takes the mode synthesis uses instead.
+  var m = keep && keep.v === v ? carryModes(d, c, keep.m) : modeDefaults(d, c);
   return { v: v, h: h, s: c.rec[0], n: nodesDefault(d, c, c.rec[0]), pool: pd[0], pm: pd[1], dm: pd[2], f: exclusive(d, f),
-           inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0, tab: 0, node: 0,
-           kv: keep ? keep.kv : -1, ki: keep ? keep.ki : 0, kn: 0 };
+           m: m, a: advancedKeep(d, keep && keep.a), inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0,
+           tab: 0, node: 0, kv: keep ? keep.kv : -1, ki: keep ? keep.ki : 0, kn: 0 };
 }
 
 /* The pair a hardware click lands on: the same variant, or the one select.py names instead
@@ -63,6 +68,8 @@ export function normalize(d, st) {
   }
   if (k !== 0 && !available(d, st)) { st.s = c.rec[0]; st.n = c.rec[1]; }
   st.f = d.ft.map(function (_, i) { return st.f[i] ? 1 : 0; });
+  st.m = carryModes(d, c, st.m);
+  st.a = advancedKeep(d, st.a);
   if (!install(d, c)[st.inst]) st.inst = installDefault(d, c);
   if (!install(d, c).cu) st.cu = 0;
   return kvNormalize(d, st);
@@ -73,7 +80,8 @@ function find(rows, id) {
   return -1;
 }
 
-export function fromUrl(d, search) {
+/* The state a URL names; `stored` are remembered [feature, mode] pairs (first load only). */
+export function fromUrl(d, search, stored) {
   var q = new URLSearchParams(search), v = find(d.var, q.get("variant")), named = v >= 0;
   if (v < 0 || d.var[v][6] < 0) { v = d.def[0]; named = false; }
   var h = find(d.hw, q.get("hardware"));
@@ -93,12 +101,13 @@ export function fromUrl(d, search) {
   }
   if (d.modes.indexOf(q.get("prefill_mode")) >= 0) st.pm = d.modes.indexOf(q.get("prefill_mode"));
   if (d.modes.indexOf(q.get("decode_mode")) >= 0) st.dm = d.modes.indexOf(q.get("decode_mode"));
-  if (q.has("features")) {  // the features' own part; advanced options come from `advanced`
-    var f = d.ft.map(function (x, i) { return x[3] ? st.f[i] : 0; });
-    q.get("features").split(",").forEach(function (k) { var j = find(d.ft, k); if (j >= 0 && !d.ft[j][3]) f[j] = 1; });
+  if (q.has("features")) {
+    var f = d.ft.map(function () { return 0; });
+    q.get("features").split(",").forEach(function (k) { var j = find(d.ft, k); if (j >= 0) f[j] = 1; });
     st.f = exclusive(d, f);
   }
-  if (q.has("advanced")) q.get("advanced").split(",").forEach(function (k) { var j = find(d.ft, ADV + k); if (j >= 0) st.f[j] = 1; });
+  if (q.has("advanced")) st.a = advancedFromUrl(d, q.get("advanced"));
+  st.m = pickModes(d, c, st.m, q.has("fmode") ? parseModes(q.get("fmode")) : stored || []);
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
   return normalize(d, kvFromUrl(d, st, q));
@@ -119,18 +128,19 @@ export function toUrl(d, st) {
     if (st.pm !== pd[1]) set.push(["prefill_mode", d.modes[st.pm]]);
     if (st.dm !== pd[2]) set.push(["decode_mode", d.modes[st.dm]]);
   }
-  var plain = function (f) { return f.filter(function (_, i) { return !d.ft[i][3]; }); };
-  if (!same(plain(st.f), plain(featureDefaults(d, c)))) {
-    set.push(["features", d.ft.filter(function (x, i) { return st.f[i] && !x[3]; }).map(function (x) { return x[0]; }).join(",")]);
+  if (!same(st.f, featureDefaults(d, c))) {
+    set.push(["features", d.ft.filter(function (x, i) { return st.f[i]; }).map(function (x) { return x[0]; }).join(",")]);
   }
-  var adv = d.ft.filter(function (x, i) { return st.f[i] && x[3]; }).map(function (x) { return x[0].slice(ADV.length); });
-  if (adv.length) set.push(["advanced", adv.join(",")]);
+  var modes = changedModes(d, st, c);
+  if (modes.length) set.push(["fmode", modes.map(function (p) { return p.join(":"); }).join(",")]);
+  var adv = advancedParam(d, st);
+  if (adv) set.push(["advanced", adv]);
   if (st.inst !== installDefault(d, c)) set.push(["install", st.inst]);
   if (st.cu) set.push(["cuda", "cu129"]);
   kvToUrl(d, st, set);
   if (set.length || st.h !== d.def[1]) set.splice(st.v !== d.def[0] ? 1 : 0, 0, ["hardware", d.hw[st.h][0]]);
   set.forEach(function (kv) { q.set(kv[0], kv[1]); });
-  var s = q.toString().replace(/%2C/g, ",");
+  var s = q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
   return location.pathname + (s ? "?" + s : "") + location.hash;
 }
 
@@ -165,6 +175,10 @@ export function click(d, cur, a, i) {
     st.f = setFeature(d, st.f, i, !st.f[i]);
     var off = d.ft.filter(function (_, j) { return j !== i && before[j] && !st.f[j]; }).map(function (x) { return x[1]; });
     if (off.length) say = d.ft[i][1] + " excludes " + off.join(", ") + ": turned off.";
+  } else if (a.slice(0, 2) === "md") {
+    if (!clickMode(d, st, combo(d, st.v, st.h), a, i)) return null;
+  } else if (a === "ad") {
+    if (!clickAdvanced(d, st, i)) return null;
   } else if (a === "inst") st.inst = i ? "docker" : "pip";
   else if (a === "cu") st.cu = i;
   else if (["kv", "kvg", "ki", "kn"].indexOf(a) >= 0) st = kvClick(d, st, a, i);
