@@ -24,6 +24,7 @@ from builder.synth.hardware import (
     incompatibility,
     precision_runs_on,
 )
+from builder.synth.kvchoice import KvGroup, KvOption, kv_groups, kv_options, kv_refusal, store_selection
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
 from builder.synth.modes import allowed_modes, effective_mode, enabled_features, offered_modes, strategy_allows
 from builder.synth.plan import (
@@ -347,6 +348,8 @@ __all__ = [
     "PD",
     "Fit",
     "HardwareChoice",
+    "KvGroup",
+    "KvOption",
     "ModeChoice",
     "default_features",
     "default_hardware",
@@ -357,6 +360,9 @@ __all__ = [
     "fit",
     "hardware_choices",
     "idle_gpus",
+    "kv_groups",
+    "kv_options",
+    "kv_refusal",
     "listed_hardware",
     "mode_choices",
     "no_rendering_reason",
@@ -368,6 +374,7 @@ __all__ = [
     "pools_refusal",
     "recommend",
     "shown_profiles",
+    "store_selection",
     "strategy_choices",
     "strategy_kind",
     "strategy_refusal",

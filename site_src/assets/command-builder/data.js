@@ -48,7 +48,8 @@ function any(f) { return f.some(function (x) { return x; }); }
 
 /* Base lines minus what the enabled pieces drop, then the advanced options' lines, then the
    features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines). */
-export function launch(d, id, f, m, a) {
+/* `kv` (kv.kvPiece): a KV option's lines go last, its env and docker head replace the launch's. */
+export function launch(d, id, f, m, a, kv) {
   var row = d.l[id], lines = text(d, row[3]);
   a = a || [];
   if (row[5] >= 0 && (any(f) || any(a))) {
@@ -71,14 +72,21 @@ export function launch(d, id, f, m, a) {
     });
     lines = lines.filter(function (_, i) { return !drop[i]; }).concat(options, added);
   }
-  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, row[2])), lines: lines, envLines: text(d, row[2]),
+  var env = row[2], head = row[4];
+  if (kv) {
+    if (kv.map) lines = lines.map(function (s) { return kv.map[s] !== undefined ? kv.map[s] : s; });
+    lines = lines.concat(kv.lines);
+    if (kv.env[env] !== undefined) env = kv.env[env];
+    if (kv.dock[head] !== undefined) head = kv.dock[head];
+  }
+  return { role: ROLES[row[0]], rank: row[1], env: strings(d, text(d, env)), lines: lines, envLines: text(d, env),
            command: strings(d, lines).join(d.sep),
-           docker: row[4] >= 0 ? strings(d, text(d, row[4]).concat(lines.slice(1))).join(d.sep) : null };
+           docker: head >= 0 ? strings(d, text(d, head).concat(lines.slice(1))).join(d.sep) : null };
 }
 
-export function rendering(d, rid, f, m, a) {
+export function rendering(d, rid, f, m, a, kv) {
   var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f, m)] || e.l);
-  return ids.map(function (id) { return launch(d, id, f, m, a); });
+  return ids.map(function (id) { return launch(d, id, f, m, a, kv); });
 }
 
 export function combo(d, v, h) { return d.c[v + "." + h]; }
@@ -101,10 +109,10 @@ export function available(d, st) {
 }
 
 /* Every launch of a state: one, one per node, or prefill + decode + router. */
-export function launches(d, st) {
+export function launches(d, st, kv) {
   var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
-  if (k === 0) return rendering(d, r, st.f, st.m, st.a);
-  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a);
+  if (k === 0) return rendering(d, r, st.f, st.m, st.a, kv);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a, kv);
   var pair = d.pools[st.pool];
   return rendering(d, r.p[d.sizes.indexOf(pair[0]) * m + st.pm], st.f, st.m, st.a)
     .concat(rendering(d, r.d[d.sizes.indexOf(pair[1]) * m + st.dm], st.f, st.m, st.a),
