@@ -116,7 +116,19 @@ def shown_toggles(on: dict[str, list[int]], d: dict[str, Any]) -> dict[str, Any]
 
 def shown_selection(page: Any, d: dict[str, Any]) -> Selection:
     """The selection the pressed pills stand for — what the reader believes they chose."""
-    return replace(_shown_selection(page, d), **shown_toggles(pressed(page), d))
+    return shown_kv(page, d, replace(_shown_selection(page, d), **shown_toggles(pressed(page), d)))
+
+
+def shown_kv(page: Any, d: dict[str, Any], sel: Selection) -> Selection:
+    """`sel` with the KV option the KV Offload row shows (and its Instances input); as is when Off."""
+    on = pressed(page).get("kv", [-1])
+    if "ko" not in d or on[0] < 0:
+        return sel
+    option = d["ko"][on[0]]
+    if option[2] == 0:
+        return replace(sel, kv_offload=option[0])
+    count = int(page.locator('.cb-ui input[data-a="ki"]').input_value())
+    return replace(sel, kv_store=option[0], instances=count)
 
 
 def _shown_selection(page: Any, d: dict[str, Any]) -> Selection:
@@ -179,6 +191,10 @@ def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = F
     docker = docker or pressed(page).get("inst") == [1]  # e.g. TPUs, which have no pip install
     catalog: Catalog = site["catalog"]
     dep: Deployment = run(catalog, catalog.entry(hf_id), sel)
+    if sel.kv_store or dep.companions:
+        check_kv_steps(page, dep, docker)
+        site["checked"].add((hf_id, sel, docker))
+        return sel
     tabs = page.locator(".cb-ui .cb-tabs:not(.cb-nodes) [data-a='tab']").count()
     for tab in range(max(1, tabs)):
         if tabs:
@@ -205,6 +221,61 @@ def check_all_tabs(site: dict[str, Any], page: Any, hf_id: str, docker: bool = F
         click(page, "tab", 0)
     site["checked"].add((hf_id, sel, docker))
     return sel
+
+
+def kv_steps(dep: Deployment) -> list[tuple[str, list[Any]]]:
+    """(tab name, what each instance shows) of a deployment with launch steps, in launch order:
+    companions, the Mooncake config, master and store, the vLLM launches, the router."""
+    from builder.synth.kvstore import config_script, instance_launch
+
+    steps: list[tuple[str, list[Any]]] = [(c["label"], [c["command"]]) for c in dep.companions]
+    kv, count = dep.kv, dep.kv.instances if dep.kv else 1
+    if kv is not None:
+        steps += [("Mooncake Config", [config_script(kv)]), ("Mooncake Master", [kv.master["command"]])]
+        if kv.store is not None:
+            steps.append(("Mooncake Store", [kv.store["command"]]))
+    many = len(dep.launches) > 1
+    for i, launch in enumerate(dep.launches):
+        name = ("Node " + str(i) if i else "Head") if many else "vLLM Serve"
+        steps.append((name, [instance_launch(launch, n) if kv and count > 1 else launch for n in range(1, count + 1)]))
+    if kv is not None and kv.router is not None:
+        steps.append(("Router", [kv.router["command"]]))
+    return steps
+
+
+def check_kv_steps(page: Any, dep: Deployment, docker: bool) -> None:
+    """Every launch step (and each instance of the vLLM steps) equals the deployment; cURL and
+    Bench are enabled only on the step clients connect to."""
+    steps = kv_steps(dep)
+    names = page.locator(".cb-ui .cb-tabs [data-a='tab']").all_inner_texts()
+    assert names == [f"{i + 1}. {name}" for i, (name, _) in enumerate(steps)], (names, dep.selection)
+    count = dep.kv.instances if dep.kv else 1
+    serving = [i for i, (name, _) in enumerate(steps) if name in ("vLLM Serve", "Head")]
+    client = len(steps) - 1 if count > 1 else serving[0]
+    for tab, (name, shown) in enumerate(steps):
+        click(page, "tab", tab)
+        picks = range(len(shown)) if len(shown) <= 3 else (0, 1, len(shown) - 1)
+        for n in picks:
+            if len(shown) > 1:
+                box = page.locator('.cb-ui input[data-a="kn"]')
+                box.fill(str(n + 1))
+                box.dispatch_event("change")
+            env, command = visible(page)
+            want = shown[n]
+            if isinstance(want, str):
+                assert (env, command) == ((), want), (dep.selection, name)
+                continue
+            use_docker = docker and want.docker_command
+            assert command == (want.docker_command if use_docker else want.command), (dep.selection, name, n)
+            assert env == (() if use_docker else tuple(env_lines(want.env))), (dep.selection, name, n)
+        curl = page.locator('.cb-ui [data-a="pop"][data-i="curl"]').get_attribute("aria-disabled")
+        assert (curl is None) == (tab == client), (dep.selection, name, curl)
+    if count > 1:
+        click(page, "tab", len(steps) - 2)
+        box = page.locator('.cb-ui input[data-a="kn"]')
+        box.fill("1")
+        box.dispatch_event("change")
+    click(page, "tab", 0)
 
 
 def copied(page: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -44,10 +45,13 @@ values = weird_text | json_text
 
 
 def bash_argv(command: str) -> list[str]:
-    """What the shell passes to the printing functions when it runs `command`."""
-    done = subprocess.run([BASH, "--noprofile", "--norc", "-c", PRELUDE + command],
-                          capture_output=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"},
-                          timeout=10)
+    """What the shell passes to the printing functions when it runs `command`.
+
+    A `$NAME` placeholder (`-e A=$HEAD_IP`, printed raw as spec §6.13 says) is for the reader's shell
+    to fill in; here each one is set to its own text, so expanding it changes nothing."""
+    names = {m: "$" + m for m in re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", command)}
+    done = subprocess.run([BASH, "--noprofile", "--norc", "-c", PRELUDE + command], capture_output=True,
+                          env={**names, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}, timeout=10)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     return [part.decode("utf-8") for part in done.stdout.split(b"\0")[:-1]]
 
@@ -117,6 +121,7 @@ def test_any_argument_list_is_refused_or_round_trips(args: list[str]) -> None:
                        values | st.from_regex(r"[A-Za-z0-9_./=:@,+%-]{0,12}", fullmatch=True), min_size=1, max_size=3))
 @example({"VLLM_X": "a b"})
 @example({"VLLM_X": '{"k": 1}'})
+@example({"A": "$A"})  # a placeholder: bash fills it in from the reader's environment
 def test_docker_env_pairs_are_refused_or_round_trip(env: dict[str, str]) -> None:
     """`-e KEY=VALUE` pairs are printed raw in docker_command (spec §6.13)."""
     event("run through bash" if assert_round_trip(["--enforce-eager"], env) else "refused by the validator")

@@ -204,14 +204,13 @@ def _modes(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, asked: l
 
 
 def _offload(catalog: Catalog, entry: RecipeEntry, hw: str, sel: Selection, name: str) -> str:
-    from builder.synth.offload import offload_problem
+    from builder.synth.kvchoice import kv_refusal
     options = catalog.taxonomy.kv_offload
     if name not in options:
         raise Invalid(f"unknown KV offload option {name!r}; choose one of: {_choices(list(options))}")
-    kind = "kv_store_lb" if sel.kv_store else _kind(catalog, sel.strategy)
-    why = offload_problem(entry.recipe, name, options[name], sel.strategy, kind, catalog.profile(hw))
+    why = kv_refusal(catalog, entry.recipe, name, hw, sel.kv_store or sel.strategy)
     if why:
-        raise Invalid(f"KV offload {name} cannot be used here: {why}")
+        raise Invalid(f"KV offload {name} cannot be used here: {why[0].lower() + why[1:]}")
     return name
 
 
@@ -272,34 +271,24 @@ def _kv_layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, name
                nodes: int | None, features: tuple[str, ...], instances: int | None,
                edition: Edition) -> Selection:
     """A Mooncake deployment: the API's serving strategy and nodes per instance unless asked otherwise."""
-    from builder.synth import Selection, strategy_choices
-    from builder.synth.layout import kv_selection
+    from builder.synth import strategy_choices
+    from builder.synth.kvchoice import kv_refusal, store_selection
     from builder.synth.plan import PD
-    from builder.synth.strategy_rules import nodes_for
-    recipe, profile = entry.recipe, catalog.profile(hw)
     kv_names = list(catalog.kv_stores)
     if not edition.kv_store:
         raise Invalid(f"KV-store deployments need API edition 2026-08 or later (asked: {edition.name})")
     if name not in catalog.kv_stores:
         raise Invalid(f"unknown KV-store deployment {name!r}; choose one of: {_choices(kv_names)}")
-    usable = strategy_choices(catalog, entry, hw, variant, edition)
-    if name not in usable:
-        raise Invalid(f"{name} is not offered on {hw} (KV stores need NVIDIA or AMD hardware that can be "
-                      "clustered); choose other hardware")
-    default = kv_selection(catalog, recipe, variant, recipe.variants[variant], hw, profile, features, name)
-    serving = strategy or (default.strategy if default else None)
-    if serving is None or serving not in catalog.strategies or _kind(catalog, serving) in (PD, "kv_store_lb"):
+    why = kv_refusal(catalog, entry.recipe, name, hw, strategy or name, edition)
+    if why:
+        raise Invalid(f"{name} is not offered on {hw}: {why}")
+    sel = store_selection(catalog, entry.recipe, variant, hw, name, strategy, nodes, features, instances)
+    if isinstance(sel, str):
+        usable = strategy_choices(catalog, entry, hw, variant, edition)
         serving_choices = [s for s in usable if s in catalog.strategies and _kind(catalog, s) != PD]
-        raise Invalid(f"choose the serving strategy of {name} with --strategy, one of: {_choices(serving_choices)}")
-    multi = _kind(catalog, serving) == "multi_node"
-    if nodes is None:
-        nodes = default.nodes if default and default.strategy == serving else (
-            nodes_for(catalog, recipe, serving, hw, profile) if multi else 1)
-    if multi and nodes < 2:
-        raise Invalid(f"strategy {serving} spans several nodes: --nodes must be at least 2")
-    if not multi and nodes != 1:
-        raise Invalid(f"strategy {serving} runs on one node per instance; use a multi-node strategy for {nodes}")
-    return Selection(variant, hw, serving, nodes, features, kv_store=name, instances=instances)
+        raise Invalid(sel if sel.startswith("strategy") else
+                      f"choose the serving strategy of {name} with --strategy, one of: {_choices(serving_choices)}")
+    return sel
 
 
 def _layout(catalog: Catalog, entry: RecipeEntry, variant: str, hw: str, base: Selection | None,

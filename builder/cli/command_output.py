@@ -10,6 +10,7 @@ from builder.jsonout import js_str
 from builder.models import HardwareProfile, RecipeEntry
 from builder.synth import Deployment, Launch
 from builder.synth.install import ROUTER_INSTALL
+from builder.synth.kvstore import config_blocks, instance_launch
 from builder.synth.plan import PD
 from builder.synth.shell import quote
 
@@ -48,31 +49,18 @@ def _block(launch: Launch, docker: bool) -> str:
     return exports + launch.command
 
 
-def _config_block(label: str, path_var: str, config: Any) -> str:
-    """Write a Mooncake config file; the heredoc is unquoted so `$VARS` in it expand."""
-    text = json.dumps(config, indent=2, ensure_ascii=False)
-    return f"{label}\ncat > \"${path_var}\" <<EOF\n{text}\nEOF"
-
-
-def _comment(text: str) -> str:
-    return "\n".join("# " + line for line in text.splitlines())
-
-
 def _kv_blocks(dep: Deployment, docker: bool) -> list[str]:
     """Master, store, config, every instance (each of its nodes), router: the order to start them."""
     kv = dep.kv
     title = f"# Mooncake master (one per cluster): {kv.master['description']}".rstrip(": ")
     blocks = [title + "\n" + kv.master["command"]]
+    configs = config_blocks(kv)
     if kv.store is not None:
         if kv.store.get("config") is not None:
-            note = ("\n" + _comment(kv.store["note"])) if kv.store.get("note") else ""
-            blocks.append(_config_block("# store service config" + note, "MOONCAKE_STORE_CONFIG_PATH",
-                                        kv.store["config"]))
+            blocks.append(configs.pop(0))
         if kv.store.get("command"):
             blocks.append(f"# store service: {kv.store['description']}".rstrip(": ") + "\n" + kv.store["command"])
-    note = ("\n" + _comment(kv.mooncake_config_note)) if kv.mooncake_config_note else ""
-    blocks.append(_config_block("# Mooncake config, on every instance node" + note, "MOONCAKE_CONFIG_PATH",
-                                kv.mooncake_config))
+    blocks += configs
     if kv.vllm_install:
         blocks.append("# on every instance node, install the transfer engine\n" + kv.vllm_install)
     for i in range(1, kv.instances + 1):
@@ -80,9 +68,7 @@ def _kv_blocks(dep: Deployment, docker: bool) -> list[str]:
             where = f"vLLM instance {i} of {kv.instances} (at $VLLM_INSTANCE_{i})"
             if launch.role in ("head", "worker"):
                 where += " · head (rank 0)" if launch.role == "head" else f" · worker rank {launch.rank}"
-            # Each instance meets at its own head node; the API's template names the first one.
-            text = _block(launch, docker)
-            blocks.append(f"# {where}\n" + (text.replace("$VLLM_INSTANCE_1", f"$VLLM_INSTANCE_{i}") if i > 1 else text))
+            blocks.append(f"# {where}\n" + _block(instance_launch(launch, i), docker))
     if kv.router is not None:
         blocks.append(f"# router (install it with: {kv.router['install']}; port {kv.router['port']})\n"
                       + kv.router["command"])

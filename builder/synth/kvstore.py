@@ -6,13 +6,15 @@ the connector arguments last and `$VLLM_INSTANCE_1` as rendezvous); this module 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from builder.models import KvStore
 
     from .context import Context
+    from .deployment import Launch
 
 DEFAULT_INSTANCES = 2
 MASTER_COMMAND = "mooncake_master"
@@ -96,3 +98,55 @@ def kv_parts(ctx: Context) -> KvParts:
         mooncake_config=(config.template if config and config.template else {}),
         mooncake_config_note=(config.note if config and config.note else ""),
     )
+
+
+FIRST_INSTANCE = "$VLLM_INSTANCE_1"
+CONFIG_PATHS = (("MOONCAKE_CONFIG_PATH", "/tmp/mooncake-vllm.json"),
+                ("MOONCAKE_STORE_CONFIG_PATH", "/tmp/mooncake-store.json"))
+"""Where the config files go unless the reader sets the variable first (the commands read them)."""
+
+
+def instance_launch(launch: Launch, instance: int) -> Launch:
+    """`launch` as instance `instance` (1-based) runs it: every instance meets at its own head node.
+
+    The API's launches are the first instance's (rendezvous `$VLLM_INSTANCE_1`, 2026-08 §6.15.1)."""
+    if instance == 1:
+        return launch
+    name = f"$VLLM_INSTANCE_{instance}"
+
+    def swap(value: Any) -> Any:
+        return value.replace(FIRST_INSTANCE, name) if isinstance(value, str) else value
+
+    return replace(launch, argv=tuple(swap(a) for a in launch.argv), command=swap(launch.command),
+                   docker_argv=None if launch.docker_argv is None else tuple(swap(a) for a in launch.docker_argv),
+                   docker_command=swap(launch.docker_command))
+
+
+def _comment(text: str) -> str:
+    return "\n".join("# " + line for line in text.splitlines())
+
+
+def config_block(label: str, path_var: str, config: Any) -> str:
+    """Write a Mooncake config file; the heredoc is unquoted so `$VARS` in it expand."""
+    text = json.dumps(config, indent=2, ensure_ascii=False)
+    return f"{label}\ncat > \"${path_var}\" <<EOF\n{text}\nEOF"
+
+
+def config_blocks(kv: KvParts) -> list[str]:
+    """The config files of a deployment: the store service's (centralized), then the instances'."""
+    blocks = []
+    if kv.store is not None and kv.store.get("config") is not None:
+        note = ("\n" + _comment(kv.store["note"])) if kv.store.get("note") else ""
+        blocks.append(config_block("# store service config" + note, "MOONCAKE_STORE_CONFIG_PATH", kv.store["config"]))
+    note = ("\n" + _comment(kv.mooncake_config_note)) if kv.mooncake_config_note else ""
+    blocks.append(config_block("# Mooncake config, on every instance node" + note, "MOONCAKE_CONFIG_PATH",
+                               kv.mooncake_config))
+    return blocks
+
+
+def config_script(kv: KvParts) -> str:
+    """The "Mooncake Config" step: export the config paths (with defaults), then write the files."""
+    used = [(var, path) for var, path in CONFIG_PATHS if var != "MOONCAKE_STORE_CONFIG_PATH" or kv.store is not None]
+    exports = "\n".join(f'export {var}="${{{var}:-{path}}}"' for var, path in used)
+    return "# Run on every node that starts a Mooncake process (the paths must match)\n" + exports + "\n\n" + \
+        "\n\n".join(config_blocks(kv))

@@ -17,17 +17,19 @@ UNUSABLE_KINDS = ("pd_cluster", "kv_store_lb")
 def offload_problem(recipe: Recipe, name: str, option: KvOffloadOption, strategy: str, deploy_type: str,
                     profile: HardwareProfile) -> str | None:
     """Why the option cannot be used with this strategy and hardware; None when it can."""
+    label = option.display_name or name
     if deploy_type in UNUSABLE_KINDS:
-        return f"KV offload does not combine with {strategy}"
+        what = "prefill/decode disaggregation" if deploy_type == "pd_cluster" else "a KV-store deployment"
+        return f"KV offload does not combine with {what} ({strategy})"
     if option.strategies and strategy not in option.strategies:
-        return f"{name} works with {', '.join(option.strategies)} only"
+        return f"{label} works only with the strategies {', '.join(option.strategies)}"
     support = recipe.kv_offload_support.get(name)
     if support == "unsupported":
-        return f"the recipe marks {name} unsupported"
+        return f"the recipe marks {label} unsupported"
     if option.requires_opt_in and support != "verified":
-        return f"{name} is offered only where the recipe records a verified run (kv_offload_support)"
+        return f"{label} is offered only where the recipe records a verified run (kv_offload_support: {name})"
     if option.brands and profile.brand not in option.brands:
-        return f"{name} runs on {', '.join(option.brands)} hardware only"
+        return f"{label} runs on {' and '.join(option.brands)} hardware only"
     return None
 
 

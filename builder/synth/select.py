@@ -24,6 +24,7 @@ from builder.synth.hardware import (
     incompatibility,
     precision_runs_on,
 )
+from builder.synth.kvchoice import KvGroup, KvOption, kv_groups, kv_options, kv_refusal, store_selection
 from builder.synth.layout import HardwarePlan, candidates, plan_hardware
 from builder.synth.modes import allowed_modes, effective_mode, enabled_features, offered_modes, strategy_allows
 from builder.synth.offers import StrategyOffer, node_floor, pool_modes, strategy_offers
@@ -348,6 +349,8 @@ __all__ = [
     "PD",
     "Fit",
     "HardwareChoice",
+    "KvGroup",
+    "KvOption",
     "ModeChoice",
     "StrategyOffer",
     "default_features",
@@ -359,6 +362,9 @@ __all__ = [
     "fit",
     "hardware_choices",
     "idle_gpus",
+    "kv_groups",
+    "kv_options",
+    "kv_refusal",
     "listed_hardware",
     "mode_choices",
     "no_rendering_reason",
@@ -372,6 +378,7 @@ __all__ = [
     "pools_refusal",
     "recommend",
     "shown_profiles",
+    "store_selection",
     "strategy_choices",
     "strategy_kind",
     "strategy_offers",

@@ -41,6 +41,8 @@ def client_launch(dep: Deployment) -> Launch:
 
 def endpoint(dep: Deployment) -> tuple[str, str]:
     """(host, port) of the client-facing launch, as placeholders where the user must fill them."""
+    if dep.kv is not None and dep.kv.router is not None:  # Mooncake instances behind vllm-router
+        return "$ROUTER_HOST", "$ROUTER_PORT"
     launch = client_launch(dep)
     if launch.role == "router":
         return _flag(launch.argv, "--host") or "$ROUTER_HOST", _flag(launch.argv, "--port") or "$ROUTER_PORT"

@@ -33,6 +33,8 @@ Layout (all indexes are positions in the lists of the same document):
 * ``def`` — ``[variant, hardware]`` shown first; ``inst`` — install blocks per hardware
   (:func:`builder.synth.install.install_for`); ``sn`` — ``[curl, bench, python]`` client examples;
   ``mf`` — file templates, and a pair's ``mf`` which fit each launch (:mod:`.files`).
+* ``kg``, ``ko``, ``kw``, ``kp``, ``kr``, ``km``, ``kc``, ``ks`` and a pair's ``kv``, ``kk`` — the KV
+  Offload row (:mod:`builder.site.command_builder.kv`).
 * ``sep``, ``s``, ``t``, ``fv``, ``l``, ``r`` — the shared tables (:mod:`builder.site.command_builder.decode`).
 """
 from __future__ import annotations
@@ -43,6 +45,7 @@ from builder.site.command_builder.data import CompositionError, Tables
 from builder.site.command_builder.decode import pack
 from builder.site.command_builder.features import FeatureCache, try_encode
 from builder.site.command_builder.files import FileTable
+from builder.site.command_builder.kv import KvData
 from builder.site.command_builder.modes import advanced_rows, gate_rows, mode_refusal_text, mode_rows, pair_modes, toggles
 from builder.site.command_builder.notes import hardware_notes
 from builder.site.command_builder.pools import POOL_MAX, PoolEncoder, pool_index
@@ -113,6 +116,7 @@ class _Builder:
         profiles = list(catalog.taxonomy.hardware_profiles)
         shown = {o.id for opts in self.options.values() for o in opts}
         self.hardware = [hw for hw in profiles if hw in shown]
+        self.kv = KvData(catalog, entry, self.tables, self.features, edition)
 
     def strategy_index(self, name: str) -> int:
         if name not in self.strategies:
@@ -179,6 +183,12 @@ class _Builder:
         out.update(strategy_facts(self.catalog, self.entry, c, self.strategy_index, st, self.edition))
         if self.modal:
             out["m"] = pair_modes(self.catalog, self.entry, feats, c.variant, c.hardware)
+        kv, kk = self.kv.pair(c.variant, c.hardware, [self.strategies[i] for i in st], r,
+                              list(range(2, largest_node_count(self.entry) + 1)))
+        if self.kv.options:
+            out["kv"] = kv
+        if kk >= 0:
+            out["kk"] = kk
         files = self.files.pair(c, [self.strategies[i] for i in st], self.modes)
         if files is not None:
             out["mf"] = files
@@ -275,6 +285,7 @@ class _Builder:
         if notes:
             data["hn"] = notes
         data.update(self.toggle_tables())
+        data.update(self.kv.document())
         data.update(pack(self.tables.as_json()))
         data["q"] = self.tables.tokens()
         data["mf"] = self.files.templates

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from builder.site.command_builder.decode import Shown, State, unpack
+from builder.site.command_builder.kv import default_row
 
 KIND_TITLES = ("Single node", "Multi-node", "Prefill / decode")
 ORIENTATION = {"latency": "Latency oriented", "balanced": "Balanced", "throughput": "Throughput oriented",
@@ -226,7 +227,9 @@ def default_view(data: dict[str, Any]) -> dict[str, Any]:
         pool, pm, dm = c["pd"]
     inst = "pip" if "pip" in d["inst"][c["i"]] else "docker"
     mask = sum(1 << i for i in c["fd"])
-    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), _nodes(d, c, h, s, n, pool, pm, dm)]
+    kv = default_row(d, c, s)  # the KV Offload row, Off (builder.site.command_builder.kv)
+    rows = [_hardware(d, v, h, s), _variant(d, v, h), _strategy(d, c, s), *([kv] if kv else []),
+            _nodes(d, c, h, s, n, pool, pm, dm)]
     rows += _toggles(d, c, s, mask)
     rows.append(_install(d, c, inst, d["hw"][h][1]))
     shown = State(v, h, s, n, pool, pm, dm, mask).launches(d)  # modes at the pair's defaults

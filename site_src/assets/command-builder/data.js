@@ -48,9 +48,10 @@ export function maskKey(f, m) {
 function any(f) { return f.some(function (x) { return x; }); }
 
 /* Base lines minus what the enabled pieces drop, then the advanced options' lines, then the
-   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines);
-   `swaps` and `rank` make it another node of a larger pool (pools.py). */
-export function launch(d, id, f, m, a, swaps, rank) {
+   features' (a feature with modes contributes its chosen mode's piece; decode.Decoder.lines). */
+/* `kv` (kv.kvPiece): a KV option's lines go last, its env and docker head replace the launch's. */
+/* `swaps` and `rank` make it another node of a larger pool (pools.py). */
+export function launch(d, id, f, m, a, kv, swaps, rank) {
   var row = d.l[id], lines = text(d, row[3]);
   a = a || [];
   if (row[5] >= 0 && (any(f) || any(a))) {
@@ -73,23 +74,30 @@ export function launch(d, id, f, m, a, swaps, rank) {
     });
     lines = lines.filter(function (_, i) { return !drop[i]; }).concat(options, added);
   }
-  var env = text(d, row[2]), dock = text(d, row[4]);
+  var env = row[2], head = row[4];
+  if (kv) {
+    if (kv.map) lines = lines.map(function (s) { return kv.map[s] !== undefined ? kv.map[s] : s; });
+    lines = lines.concat(kv.lines);
+    if (kv.env[env] !== undefined) env = kv.env[env];
+    if (kv.dock[head] !== undefined) head = kv.dock[head];
+  }
+  var envs = text(d, env), dock = text(d, head);
   (swaps || []).forEach(function (sw) {
     var to = {}, map = function (x) { return to[x] !== undefined ? to[x] : x; };
     for (var i = 0; i < sw.length; i += 2) to[sw[i]] = sw[i + 1];
-    env = env.map(map); lines = lines.map(map); dock = dock.map(map);
+    envs = envs.map(map); lines = lines.map(map); dock = dock.map(map);
   });
-  return { role: ROLES[row[0]], rank: rank === undefined ? row[1] : rank, env: strings(d, env), lines: lines, envLines: env,
+  return { role: ROLES[row[0]], rank: rank === undefined ? row[1] : rank, env: strings(d, envs), lines: lines, envLines: envs,
            command: strings(d, lines).join(d.sep),
-           docker: row[4] >= 0 ? strings(d, dock.concat(lines.slice(1))).join(d.sep) : null };
+           docker: head >= 0 ? strings(d, dock.concat(lines.slice(1))).join(d.sep) : null };
 }
 
 /* A pool: a rendering, or [2-node rendering, zs, ys] (pools.py). */
 export function part(d, e, size, f, m, a) {
   if (typeof e === "number") return rendering(d, e, f, m, a);
   var two = d.r[e[0]], z = d.zs[e[1]][size - 3];
-  return [launch(d, two[0], f, m, a, [z]), launch(d, two[1], f, m, a, [z])].concat(d.ys[e[2]].slice(0, size - 2).map(function (y, r) {
-    return launch(d, two[1], f, m, a, [z, y], r + 2);
+  return [launch(d, two[0], f, m, a, null, [z]), launch(d, two[1], f, m, a, null, [z])].concat(d.ys[e[2]].slice(0, size - 2).map(function (y, r) {
+    return launch(d, two[1], f, m, a, null, [z, y], r + 2);
   }));
 }
 
@@ -105,9 +113,9 @@ function pdOk(d, r, st) {
     r.p[pair[0] * m + st.pm] !== -1 && r.d[pair[1] * m + st.dm] !== -1;
 }
 
-export function rendering(d, rid, f, m, a) {
+export function rendering(d, rid, f, m, a, kv) {
   var e = d.r[rid], ids = Array.isArray(e) ? e : (e.x[maskKey(f, m)] || e.l);
-  return ids.map(function (id) { return launch(d, id, f, m, a); });
+  return ids.map(function (id) { return launch(d, id, f, m, a, kv); });
 }
 
 export function combo(d, v, h) { return d.c[v + "." + h]; }
@@ -135,10 +143,10 @@ export function available(d, st) {
 }
 
 /* Every launch of a state: one, one per node, or prefill + decode + router. */
-export function launches(d, st) {
+export function launches(d, st, kv) {
   var r = entry(d, st), k = kind(d, st.s), m = d.modes.length;
-  if (k === 0) return rendering(d, r, st.f, st.m, st.a);
-  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a);
+  if (k === 0) return rendering(d, r, st.f, st.m, st.a, kv);
+  if (k === 1) return rendering(d, r[d.nodes.indexOf(st.n)], st.f, st.m, st.a, kv);
   var pair = d.pools[st.pool];
   return part(d, r.p[pair[0] * m + st.pm], pair[0], st.f, st.m, st.a)
     .concat(part(d, r.d[pair[1] * m + st.dm], pair[1], st.f, st.m, st.a), [router(d, r, pair, st)]);

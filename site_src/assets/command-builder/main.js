@@ -6,7 +6,8 @@
  * navigation re-inserts its <script>; builders are (re)attached on every `document$` emission.
  * No global names are read or written (an element id can never shadow them).
  */
-import { launches, load } from "./data.js";
+import { load } from "./data.js";
+import { kvLaunches as launches, kvRecall, kvRemember } from "./kv.js";
 import { click, fromUrl, toUrl } from "./state.js";
 import { buttons, clearEnv, copyText, envValues, fill, panel, setEnv, snippets } from "./popovers.js";
 import { card, dockerImage, rows, tabs } from "./render.js";
@@ -55,6 +56,7 @@ function say(self, msg) { self.root.querySelector(".cb-status").textContent = ms
 function update(self, st, push) {
   self.st = st;
   storeModes(self.d, st, self.d.c[st.v + "." + st.h]);
+  kvRemember(self.d, st);
   draw(self);
   var url = toUrl(self.d, self.st);
   if (url !== location.pathname + location.search + location.hash) history[push ? "pushState" : "replaceState"](null, "", url);
@@ -117,9 +119,10 @@ function onKey(self, e) {
 }
 
 function onInput(self, e) {
-  var a = e.target.getAttribute("data-a"), n = parseInt(e.target.value, 10);
-  if (a && e.target.type === "number") {  // pools.js inputs
-    var next = isNaN(n) ? null : click(self.d, self.st, a, Math.max(1, n));
+  var num = e.target.getAttribute("data-a");  // the Instances / Instance inputs, pools.js inputs
+  if (num && e.target.type === "number") {
+    var n = parseInt(e.target.value, 10), next = isNaN(n) && num !== "ki" && num !== "kn" ? null :
+      click(self.d, self.st, num, Math.max(1, n || 1));
     if (next) update(self, next.st, true); else draw(self);
     return;
   }
@@ -134,7 +137,7 @@ function attach(root) {
   if (!tpl || root.hasAttribute("data-cb-live")) return;
   var d = load(tpl.content.textContent), self = { root: root, d: d, st: null, path: location.pathname, pop: null };
   root.setAttribute("data-cb-live", "");
-  self.st = fromUrl(d, location.search, storedModes(d));  // stored modes on first load only (not on back/forward)
+  self.st = kvRecall(d, fromUrl(d, location.search, storedModes(d)), location.search);  // stored modes on first load only (not on back/forward)
   var url = toUrl(d, self.st);
   if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
   draw(self);

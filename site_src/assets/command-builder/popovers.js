@@ -7,6 +7,7 @@
 import { combo, kind } from "./data.js";
 import { FILES, manifest } from "./files.js";
 import { h, tabs } from "./render.js";
+import { kvClientWhy, kvRouted } from "./kv.js";
 
 var STORE = "vllm-recipes:cluster-endpoints";
 var HINTS = { HEAD_IP: "10.0.0.1", IFACE_NAME: "eth0", ROUTER_HOST: "0.0.0.0", ROUTER_PORT: "30000",
@@ -50,6 +51,7 @@ export function placeholders(texts) {
 
 export function snippets(d, st) {
   var c = combo(d, st.v, st.h), i = c.k[kind(d, st.s)];
+  if (kvRouted(d, st)) return d.ks[c.kk];  // clients of Mooncake instances talk to the router
   return i >= 0 ? d.sn[i] : null;
 }
 
@@ -58,9 +60,11 @@ export function buttons(self) {
   return h("span.cb-actions", {},
     h("button.cb-copy", { type: "button", "data-a": "copy", "data-i": 0 }, "Copy"),
     PANELS.map(function (p) {
+      var why = p[2] >= 0 ? kvClientWhy(self.d, self.st, self.ls || []) : "";  // clients talk to one step only
       return h("button.cb-btn" + (p[0] === "env" && n ? ".cb-has" : ""), { type: "button", "data-a": "pop", "data-i": p[0],
-        "aria-haspopup": "dialog", "aria-expanded": self.pop === p[0] ? "true" : "false", "aria-controls": "cb-pop" },
-        p[1], p[0] === "env" && n ? " (" + n + ")" : "");
+        "aria-haspopup": "dialog", "aria-expanded": self.pop === p[0] ? "true" : "false", "aria-controls": "cb-pop",
+        "aria-disabled": why ? "true" : null, "data-why": why || null, "aria-describedby": why ? "cb-tip-pop-" + p[0] : null },
+        p[1], p[0] === "env" && n ? " (" + n + ")" : "", why ? h("span.cb-tip", { id: "cb-tip-pop-" + p[0], role: "tooltip" }, why) : null);
     }));
 }
 

@@ -9,6 +9,7 @@ import { poolTabs, poolsRow } from "./pools.js";
 import { install } from "./state.js";
 import { gateReason, modeRows, tuningNotes } from "./modes.js";
 import { advancedRow } from "./advanced.js";
+import { kvActive, kvInstall, kvNodesLabel, kvRows, kvSummary, kvTabs } from "./kv.js";
 
 var KINDS = ["Single node", "Multi-node", "Prefill / decode"];
 var ORIENTATION = { latency: "Latency oriented", balanced: "Balanced", throughput: "Throughput oriented",
@@ -118,10 +119,11 @@ function strategyRow(d, st, c) {
 
 function nodesRow(d, st) {
   var hw = d.hw[st.h], k = kind(d, st.s), r = strategyEntry(d, st);
-  if (k === 0) return row("Nodes", h("span.cb-fixed", {}, "1 node · " + hw[3] + " × " + hw[1] + " GPUs"));
+  var label = kvNodesLabel(d, st);  // "Nodes / Instance" with Mooncake instances
+  if (k === 0) return row(label, h("span.cb-fixed", {}, "1 node · " + hw[3] + " × " + hw[1] + " GPUs"));
   if (k === 1) {
     var c = combo(d, st.v, st.h), floor = (c.fl || []).filter(function (x) { return x[0] === st.s; })[0];
-    return row("Nodes", group("", d.nodes.map(function (n, i) {
+    return row(label, group("", d.nodes.map(function (n, i) {
       return r[i] >= 0 ? pill("n", n, [String(n), h("span.cb-hint", {}, n * hw[3] + "×GPU")], n === st.n,
                               n + " nodes × " + hw[3] + " GPUs = " + n * hw[3] + " GPUs", null) : null;
     })), st.n + " nodes × " + hw[3] + " GPUs = " + st.n * hw[3] + " GPUs; one command per node below." +
@@ -156,6 +158,8 @@ function installRow(d, st, c) {
   }
   var step = b[st.inst], cmd = step ? (st.cu && b.cu && b.cu[st.inst === "pip" ? 0 : 1]) || step[0] : "";
   if (step) body.push(step[1] ? h("p.cb-note", {}, "# " + step[1]) : null, h("pre.cb-install", {}, h("code", {}, cmd)));
+  var kvStep = kvInstall(d, st);  // the KV option's own install, in both modes (images lack it too)
+  if (kvStep) body.push(h("p.cb-note.cb-kvinst", {}, "Also", " ", kvStep[1]), h("pre.cb-install", {}, h("code", {}, kvStep[0])));
   if (st.inst === "pip" && b.extras) {
     b.extras.forEach(function (x) {
       // One text node after the chip, as the server renders it (nothing moves when the script starts).
@@ -167,7 +171,7 @@ function installRow(d, st, c) {
 }
 
 export function rows(d, st, c) {
-  return h("div.cb-rows", {}, hardwareRow(d, st, c), variantRow(d, st), strategyRow(d, st, c), nodesRow(d, st),
+  return h("div.cb-rows", {}, hardwareRow(d, st, c), variantRow(d, st), strategyRow(d, st, c), kvRows(d, st, c), nodesRow(d, st),
            featuresRow(d, st), modeRows(d, st, c, KIT), advancedRow(d, st, KIT), installRow(d, st, c));
 }
 
@@ -183,7 +187,8 @@ function strip(a, names, active, label) {
 
 /* The tab strips and the launch shown: Head/Node i, or Prefill/Decode/Router with a node strip. */
 export function tabs(d, st, ls) {
-  var k = kind(d, st.s);
+  var k = kind(d, st.s), kt = kvTabs(d, st, ls);
+  if (kt) return kt;
   if (k === 2) return poolTabs(d, st, ls, strip);
   var names = ls.length > 1 ? ls.map(function (_, i) { return i ? "Node " + i : "Head"; }) : [];
   return { el: names.length ? strip("tab", names, st.tab, "Launch steps") : null, launch: ls[Math.min(st.tab, ls.length - 1)] };
@@ -193,16 +198,18 @@ export function tabs(d, st, ls) {
 export function card(d, st, ls, show, actions) {
   var hw = d.hw[st.h], v = d.var[st.v], k = kind(d, st.s), t = tabs(d, st, ls), l = t.launch;
   var docker = st.inst === "docker" && l.docker !== null;
-  var summary = (k === 1 ? st.n + "× " : "") + hw[1] + " · " + d.st[st.s][1] + " · " + v[1];
+  var summary = (k === 1 ? st.n + "× " : "") + hw[1] + " · " + d.st[st.s][1] + " · " + v[1] + kvSummary(d, st);
   var foot = k === 1 ? "Run each tab on its own node; set $HEAD_IP to the head node's address (Env fills it in)." :
              k === 2 ? "Start the prefill and decode nodes, then the router; fill in the $VARIABLES with Env." : "";
+  if (t.first !== undefined) foot = "Start the tabs in order, each where its note says; fill in the $VARIABLES with Env.";
   return h("div.cb-card", {},
     h("div.cb-head", {}, h("span.cb-summary", {}, summary),
-      hw[5] ? h("span.cb-verified", {}, "✓ Verified on " + hw[2] + " " + hw[1]) : null, actions),
+      hw[5] && !kvActive(d, st) ? h("span.cb-verified", {}, "✓ Verified on " + hw[2] + " " + hw[1]) : null, actions),
     k === 0 && v[3] > hw[4] ? h("p.cb-warn", {}, "Not enough memory for one node: " + hw[1] + " has " + gb(hw[4]) +
       ", this variant needs at least " + gb(v[3]) + " for weights alone. Pick a multi-node strategy, bigger hardware or a smaller variant.") : null,
     hardwareNote(d, st),
     t.el,
+    t.note ? h("p.cb-note.cb-stepnote", {}, t.note) : null,
     !docker && l.env.length ? h("pre.cb-env", {}, h("code", {}, show(l.env.join("\n")))) : null,
     h("pre.cb-cmd", {}, h("code", {}, show(docker ? dockerImage(d, st, l.docker) : l.command))),
     foot ? h("p.cb-note", {}, foot) : null);

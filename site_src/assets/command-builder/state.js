@@ -8,9 +8,11 @@ import { available, combo, featureDefaults, kind, nodesDefault, pdDefault, usabl
 import { poolClick, poolRanksFromUrl, poolRanksToUrl } from "./pools.js";
 import { carryModes, changedModes, clickMode, modeDefaults, parseModes, pickModes } from "./modes.js";
 import { advancedFromUrl, advancedKeep, advancedParam, clickAdvanced } from "./advanced.js";
+import { kvClick, kvFromUrl, kvNormalize, kvToUrl } from "./kv.js";
 
 export var KEYS = ["variant", "hardware", "strategy", "nodes", "prefill_nodes", "decode_nodes", "prefill_mode",
-                   "decode_mode", "features", "advanced", "install", "cuda", "fmode", "prefill_rank", "decode_rank"];
+                   "decode_mode", "features", "advanced", "install", "cuda", "fmode", "kv_offload",
+                   "kv_instances", "kv_instance", "prefill_rank", "decode_rank"];
 
 export function install(d, c) { return d.inst[c.i]; }
 export function installDefault(d, c) { return install(d, c).pip ? "pip" : "docker"; }
@@ -39,7 +41,7 @@ export function fresh(d, v, h, keep) {
   var m = keep && keep.v === v ? carryModes(d, c, keep.m) : modeDefaults(d, c);
   return { v: v, h: h, s: c.rec[0], n: nodesDefault(d, c, c.rec[0]), pool: pd[0], pm: pd[1], dm: pd[2], f: exclusive(d, f),
            m: m, a: advancedKeep(d, keep && keep.a), inst: keep ? keep.inst : installDefault(d, c), cu: keep ? keep.cu : 0,
-           tab: 0, node: 0, pr: 0, dr: 0 };
+           tab: 0, node: 0, kv: keep ? keep.kv : -1, ki: keep ? keep.ki : 0, kn: 0, pr: 0, dr: 0 };
 }
 
 /* The pair a hardware click lands on: the same variant, or the one select.py names instead
@@ -71,7 +73,7 @@ export function normalize(d, st) {
   st.a = advancedKeep(d, st.a);
   if (!install(d, c)[st.inst]) st.inst = installDefault(d, c);
   if (!install(d, c).cu) st.cu = 0;
-  return st;
+  return kvNormalize(d, st);
 }
 
 function find(rows, id) {
@@ -109,7 +111,7 @@ export function fromUrl(d, search, stored) {
   st.m = pickModes(d, c, st.m, q.has("fmode") ? parseModes(q.get("fmode")) : stored || []);
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
-  return poolRanksFromUrl(d, normalize(d, st), q);
+  return poolRanksFromUrl(d, normalize(d, kvFromUrl(d, st, q)), q);
 }
 
 function same(a, b) { return a.length === b.length && a.every(function (x, i) { return !x === !b[i]; }); }
@@ -137,6 +139,7 @@ export function toUrl(d, st) {
   if (adv) set.push(["advanced", adv]);
   if (st.inst !== installDefault(d, c)) set.push(["install", st.inst]);
   if (st.cu) set.push(["cuda", "cu129"]);
+  kvToUrl(d, st, set);
   if (set.length || st.h !== d.def[1]) set.splice(st.v !== d.def[0] ? 1 : 0, 0, ["hardware", d.hw[st.h][0]]);
   set.forEach(function (kv) { q.set(kv[0], kv[1]); });
   var s = q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
@@ -174,6 +177,7 @@ export function click(d, cur, a, i) {
     if (!clickAdvanced(d, st, i)) return null;
   } else if (a === "inst") st.inst = i ? "docker" : "pip";
   else if (a === "cu") st.cu = i;
+  else if (["kv", "kvg", "ki", "kn"].indexOf(a) >= 0) st = kvClick(d, st, a, i);
   else return null;
   return { st: normalize(d, st), say: say };
 }
