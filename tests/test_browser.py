@@ -228,8 +228,9 @@ def test_payload_and_screenshots(site: dict[str, Any]) -> None:
     # site-wide search index (fetched by Material's search worker on every first visit) is
     # counted apart: its size follows the catalog, not the page.
     # (130 KB since issue 12: node pills up to 16 and the popovers' data added about 8 KB;
-    # 137 KB with the KV Offload row: its data about 3.3 KB, kv.js and the row's markup about 3 KB.)
-    assert report["first_visit_gzip_bytes"] - search < 137_000, report
+    # 137 KB with the KV Offload row: its data about 3.3 KB, kv.js and the row's markup about 3 KB;
+    # 142 KB with the pool, strategy-gating and hardware-note rows: about 2.5 KB of script and style.)
+    assert report["first_visit_gzip_bytes"] - search < 142_000, report
     # The recipe data inlined in the page (every selection of GLM-5.2) stays under 30 KB gzip.
     assert report["builder_data_inline_gzip_bytes"] < 30_000, report
     pg.goto(f"{base}/{GLM}/?hardware=b200&variant=nvfp4")

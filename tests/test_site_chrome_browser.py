@@ -18,7 +18,9 @@ from browser_support import ARTIFACTS, GLM  # the `site` fixture comes from conf
 
 pytestmark = pytest.mark.browser
 
-FIRST_VISIT_BUDGET = 120 * 1024  # 120 KiB of gzip for everything a first visit to GLM-5.2 loads
+# Gzip bytes of everything a first visit to GLM-5.2 loads (search index included): 120 KiB until the
+# command builder gained its 2026-08 rows (KV offload, feature modes, pools, strategy gating).
+FIRST_VISIT_BUDGET = 150 * 1024
 
 
 @pytest.fixture()
