@@ -120,17 +120,21 @@ def test_fmode_url_round_trip_and_history(site: dict[str, Any], page: Any) -> No
     check_all_tabs(site, page, MINIMAX)
 
 
-def test_modes_are_remembered_per_recipe(site: dict[str, Any], page: Any) -> None:
-    open_recipe(site, page, MINIMAX, "?features=tool_calling,reasoning,encoder_parallel,spec_decoding")
+def test_modes_live_in_the_url_only(site: dict[str, Any], page: Any) -> None:
+    query = "?features=tool_calling,reasoning,encoder_parallel,spec_decoding"
+    open_recipe(site, page, MINIMAX, query)
     mode_pill(page, 0, 1).click()
-    stored = page.evaluate("() => JSON.parse(localStorage.getItem('vllm-recipes-recipe-state'))")
-    assert stored == {MINIMAX: {"featureModes": {"spec_decoding": "eagle3_gqa"}}}
-    # A later visit starts from the remembered head, and its URL says so (links stay exact).
-    open_recipe(site, page, MINIMAX, "?features=tool_calling,reasoning,encoder_parallel,spec_decoding")
-    assert pressed(page)["md0"] == [1] and "fmode=spec_decoding:eagle3_gqa" in page.url
+    assert "fmode=spec_decoding:eagle3_gqa" in page.url
+    shared = page.url
+    # Nothing is kept in the browser: a later visit without the parameter shows the default head,
+    # and the shared link shows exactly the chosen one.
+    assert page.evaluate("() => Object.keys(localStorage)") == []
+    open_recipe(site, page, MINIMAX, query)
+    assert pressed(page)["md0"] == [0] and "fmode" not in page.url
+    page.goto(shared)
+    page.wait_for_selector(".cb-ui .cb-cmd")
+    assert pressed(page)["md0"] == [1]
     check_all_tabs(site, page, MINIMAX)
-    mode_pill(page, 0, 0).click()
-    assert page.evaluate("() => localStorage.getItem('vllm-recipes-recipe-state')") == "{}"
 
 
 def test_variant_restricted_and_hardware_refused_modes(made_site: dict[str, Any], made_page: Any) -> None:

@@ -10,7 +10,6 @@
 import { combo, kind, launches, text } from "./data.js";
 import { h, sentence } from "./render.js";
 
-var STORE = "vllm-recipes-recipe-state";
 export var MAX_INSTANCES = 16;
 
 function opt(d, st) { return st.kv >= 0 && d.ko ? d.ko[st.kv] : null; }
@@ -80,30 +79,6 @@ export function kvToUrl(d, st, set) {
   set.push(["kv_offload", o[0]]);
   if (o[2] === 1 && instances(d, st) !== o[6]) set.push(["kv_instances", instances(d, st)]);
   if (st.kn) set.push(["kv_instance", st.kn]);
-}
-
-function stored() {
-  try { var v = JSON.parse(localStorage.getItem(STORE) || "{}"); return v && typeof v === "object" ? v : {}; }
-  catch (e) { return {}; }
-}
-
-/* Per-recipe memory (site spec §2.12): the option and instance count, read when the URL names none. */
-export function kvRecall(d, st, search) {
-  var q = new URLSearchParams(search), mine = stored()[d.id];
-  if (!d.ko || q.has("kv_offload") || !mine || !mine.kvOffload) return st;
-  st.kv = d.ko.map(function (o) { return o[0]; }).indexOf(mine.kvOffload);
-  if (!q.has("kv_instances") && mine.kvInstances) st.ki = mine.kvInstances;
-  return kvNormalize(d, st);
-}
-
-export function kvRemember(d, st) {
-  if (!d.ko) return;
-  var all = stored(), mine = Object.assign({}, all[d.id] || {}), o = opt(d, st);
-  delete mine.kvOffload; delete mine.kvInstances;
-  if (o) mine.kvOffload = o[0];
-  if (o && st.ki) mine.kvInstances = st.ki;
-  if (Object.keys(mine).length) all[d.id] = mine; else delete all[d.id];
-  try { localStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* private mode: nothing to keep */ }
 }
 
 /* ---- drawing -------------------------------------------------------------------------------- */

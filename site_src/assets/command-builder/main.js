@@ -7,11 +7,10 @@
  * No global names are read or written (an element id can never shadow them).
  */
 import { load } from "./data.js";
-import { kvLaunches as launches, kvRecall, kvRemember } from "./kv.js";
+import { kvLaunches as launches } from "./kv.js";
 import { click, fromUrl, toUrl } from "./state.js";
 import { buttons, clearEnv, copyText, envValues, fill, panel, setEnv, snippets } from "./popovers.js";
 import { card, dockerImage, rows, tabs } from "./render.js";
-import { storedModes, storeModes } from "./modes.js";
 
 var live = [];
 
@@ -55,8 +54,6 @@ function say(self, msg) { self.root.querySelector(".cb-status").textContent = ms
 
 function update(self, st, push) {
   self.st = st;
-  storeModes(self.d, st, self.d.c[st.v + "." + st.h]);
-  kvRemember(self.d, st);
   draw(self);
   var url = toUrl(self.d, self.st);
   if (url !== location.pathname + location.search + location.hash) history[push ? "pushState" : "replaceState"](null, "", url);
@@ -137,7 +134,7 @@ function attach(root) {
   if (!tpl || root.hasAttribute("data-cb-live")) return;
   var d = load(tpl.content.textContent), self = { root: root, d: d, st: null, path: location.pathname, pop: null };
   root.setAttribute("data-cb-live", "");
-  self.st = kvRecall(d, fromUrl(d, location.search, storedModes(d)), location.search);  // stored modes on first load only (not on back/forward)
+  self.st = fromUrl(d, location.search);  // the URL is the only selection state (local memory: Env values only)
   var url = toUrl(d, self.st);
   if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
   draw(self);

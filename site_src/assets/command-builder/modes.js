@@ -5,7 +5,6 @@
  * (fm, mw, fg and each pair's m: builder/site/command_builder/modes.py); nothing is re-derived.
  * st.m holds a mode index per feature (-1: the feature has no modes, or none runs here).
  */
-var STORE = "vllm-recipes-recipe-state";
 
 function modal(d) { return d.fm || []; }
 
@@ -29,7 +28,7 @@ export function carryModes(d, c, m) {
   return out;
 }
 
-/* Apply `feature:mode` pairs (the URL's fmode, or the stored featureModes) to modes m. */
+/* Apply `feature:mode` pairs (the URL's fmode) to modes m. */
 export function pickModes(d, c, m, pairs) {
   m = m.slice();
   pairs.forEach(function (p) {
@@ -55,25 +54,6 @@ export function changedModes(d, st, c, all) {
     if ((all || st.f[i]) && st.m[i] >= 0 && st.m[i] !== c.m[k][0]) out.push([d.ft[i][0], r[2][st.m[i]][0]]);
   });
   return out;
-}
-
-/* Per-recipe memory of the chosen modes (spec §2.12 `featureModes`); read once per page load. */
-export function storedModes(d) {
-  try {
-    var all = JSON.parse(localStorage.getItem(STORE) || "{}"), mine = all[d.id] || {};
-    return Object.keys(mine.featureModes || {}).map(function (k) { return [k, String(mine.featureModes[k])]; });
-  } catch (e) { return []; }
-}
-
-export function storeModes(d, st, c) {
-  if (!modal(d).length) return;
-  try {
-    var all = JSON.parse(localStorage.getItem(STORE) || "{}"), mine = all[d.id] || {}, fm = {};
-    changedModes(d, st, c, true).forEach(function (p) { fm[p[0]] = p[1]; });
-    if (Object.keys(fm).length) mine.featureModes = fm; else delete mine.featureModes;
-    if (Object.keys(mine).length) all[d.id] = mine; else delete all[d.id];
-    localStorage.setItem(STORE, JSON.stringify(all));
-  } catch (e) { /* private mode: the URL still carries the modes */ }
 }
 
 /* The state after clicking mode pill j of fm row k (`md<k>`); null when the pill is disabled. */

@@ -81,8 +81,8 @@ function find(rows, id) {
   return -1;
 }
 
-/* The state a URL names; `stored` are remembered [feature, mode] pairs (first load only). */
-export function fromUrl(d, search, stored) {
+/* The state a URL names. */
+export function fromUrl(d, search) {
   var q = new URLSearchParams(search), v = find(d.var, q.get("variant")), named = v >= 0;
   if (v < 0 || d.var[v][6] < 0) { v = d.def[0]; named = false; }
   var h = find(d.hw, q.get("hardware"));
@@ -108,7 +108,7 @@ export function fromUrl(d, search, stored) {
     st.f = exclusive(d, f);
   }
   if (q.has("advanced")) st.a = advancedFromUrl(d, q.get("advanced"));
-  st.m = pickModes(d, c, st.m, q.has("fmode") ? parseModes(q.get("fmode")) : stored || []);
+  st.m = pickModes(d, c, st.m, q.has("fmode") ? parseModes(q.get("fmode")) : []);
   if (q.get("install") === "pip" || q.get("install") === "docker") st.inst = q.get("install");
   if (q.get("cuda") === "cu129") st.cu = 1;
   return poolRanksFromUrl(d, normalize(d, kvFromUrl(d, st, q)), q);
