@@ -19,6 +19,10 @@ LLAMA_SMALL = "meta-llama/Llama-3.1-8B-Instruct"
 FLASH = "deepseek-ai/DeepSeek-V4-Flash"
 
 
+# Keys of ours in localStorage (Material keeps its own, like the colour palette, under "/.__").
+OURS = "() => Object.keys(localStorage).filter(k => !k.startsWith('/.__'))"
+
+
 def option(page: Any, key: str) -> int:
     return [o[0] for o in data(page)["ko"]].index(key)
 
@@ -193,10 +197,10 @@ def test_url_round_trip_history_and_memory(site: dict[str, Any], page: Any) -> N
         assert pressed(page)["kv"] == [-1] and "kv_offload" not in page.url
     # The URL is the only selection state: a later visit without one starts from Off, and nothing of
     # the choice is kept in the browser (only the Env values are, issue 12).
-    instances_before = page.evaluate("() => Object.keys(localStorage)")
+    instances_before = page.evaluate(OURS)
     open_recipe(site, page, GLM, "")
     assert pressed(page)["kv"] == [-1] and "kv_offload" not in page.url
-    assert instances_before == [] == page.evaluate("() => Object.keys(localStorage)")
+    assert instances_before == [] == page.evaluate(OURS)
 
 
 def test_clicks_make_no_requests(site: dict[str, Any], page: Any) -> None:
