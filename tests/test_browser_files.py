@@ -23,6 +23,16 @@ def _tap(page: Any, action: str, index: int) -> None:
     page.locator(f'.cb-ui [data-a="{action}"][data-i="{index}"]').dispatch_event("click")
 
 
+def _show_node(page: Any, node: int) -> None:
+    """Show node `node` (0-based): a pool's "Node n of N" input, or a node tab (multi-node)."""
+    box = page.locator('.cb-ui input[data-a="rank"]')
+    if box.count():
+        box.fill(str(node + 1))
+        box.dispatch_event("change")
+    else:
+        _tap(page, "node", node)
+
+
 def _file(page: Any, which: int) -> str | None:
     _tap(page, "file", which)
     shown = page.locator(".cb-ui .cb-file")
@@ -53,7 +63,7 @@ def test_files_of_every_launch_tab(site: dict[str, Any], page: Any, tmp_path: Pa
         group = [x for x in dep.launches if x.role == ("prefill", "decode", "router")[tab]] if pd else [dep.launches[tab]]
         for node, launch in enumerate(group):
             if len(group) > 1:
-                _tap(page, "node", node)
+                _show_node(page, node)
             want = files(dep, launch, profile)
             got = (_file(page, 0), _file(page, 1))
             assert got == want, (hf_id, sel, tab, node)
