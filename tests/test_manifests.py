@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -142,30 +143,35 @@ def check_k8s(dep: Deployment, launch: Launch, text: str, catalog: Catalog, bin_
     return str(workload["kind"])
 
 
-def test_every_selection_as_files(catalog: Catalog, fake_vllm: Path) -> None:
-    seen: dict[str, int] = {}
+def deployments(catalog: Catalog) -> Iterator[tuple[Selection, Deployment]]:
+    """Every selection the file tests cover (see `selections`) that synthesis can deploy."""
     for entry in catalog.recipes:
         if entry.recipe.is_omni:
             continue
         for sel in selections(catalog, entry, entry.hf_id in EVERY_STRATEGY):
             try:
-                dep = deploy(catalog, entry.recipe, sel)
+                yield sel, deploy(catalog, entry.recipe, sel)
             except SynthesisError:
                 continue
-            for launch in dep.launches:
-                compose, k8s = files(dep, launch, catalog.profile(sel.hardware))
-                if launch.role == "router" or dep.docker_image is None:
-                    assert compose is k8s is None
-                    continue
-                assert compose is not None
-                check_compose(dep, launch, compose)
-                if k8s is None:
-                    seen["none"] = seen.get("none", 0) + 1
-                    continue
-                kind = check_k8s(dep, launch, k8s, catalog, fake_vllm)
-                shell = "/bin/sh" in k8s
-                key = f"{kind}:{dep.deploy_type}:{sel.strategy}{':sh' if shell else ''}"
-                seen[key] = seen.get(key, 0) + 1
+
+
+def test_every_selection_as_files(catalog: Catalog, fake_vllm: Path) -> None:
+    seen: dict[str, int] = {}
+    for sel, dep in deployments(catalog):
+        for launch in dep.launches:
+            compose, k8s = files(dep, launch, catalog.profile(sel.hardware))
+            if launch.role == "router" or dep.docker_image is None:
+                assert compose is k8s is None
+                continue
+            assert compose is not None
+            check_compose(dep, launch, compose)
+            if k8s is None:
+                seen["none"] = seen.get("none", 0) + 1
+                continue
+            kind = check_k8s(dep, launch, k8s, catalog, fake_vllm)
+            shell = "/bin/sh" in k8s
+            key = f"{kind}:{dep.deploy_type}:{sel.strategy}{':sh' if shell else ''}"
+            seen[key] = seen.get(key, 0) + 1
     assert seen["Deployment:single_node:single_node_tp"] > 50
     assert sum(seen.values()) > 1000
     for key in ("LeaderWorkerSet:multi_node:multi_node_tp", "LeaderWorkerSet:multi_node:multi_node_dep:sh",
@@ -212,15 +218,8 @@ def test_single_node_manifest_names_and_arguments(catalog: Catalog) -> None:
 def test_tokens_need_no_compose_escaping(catalog: Catalog) -> None:
     """Compose interpolates `$NAME` like the shell does for the shown command; any other `$` in an
     argument (the shell would keep it literal inside quotes) would need `$$`: none exists."""
-    for entry in catalog.recipes:
-        if entry.recipe.is_omni:
-            continue
-        for sel in selections(catalog, entry, entry.hf_id in EVERY_STRATEGY):
-            try:
-                dep = deploy(catalog, entry.recipe, sel)
-            except SynthesisError:
-                continue
-            for launch in dep.launches:
-                if launch.role != "router":
-                    for tok in [*launch.argv, *map(js_str, launch.env.values())]:
-                        assert "$" not in tok or _VAR.fullmatch(tok), tok
+    for _, dep in deployments(catalog):
+        for launch in dep.launches:
+            if launch.role != "router":
+                for tok in [*launch.argv, *map(js_str, launch.env.values())]:
+                    assert "$" not in tok or _VAR.fullmatch(tok), tok
