@@ -8,13 +8,16 @@
 * ``acme/Hosted`` — lists self-host platforms.
 * ``acme/Modes`` — a feature with modes: one refused on AMD, one only for the FP8 variant, which
   turns it on through `default_modes`; tuning notes; a feature gated to one strategy.
+* ``acme/Placed`` — the same variable set by a variant and by a Blackwell override (it keeps its
+  place, before the Mooncake variables) or by the override alone (it goes after them): one env text,
+  two places for the KV option's lines.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from factory import HW, STRATEGIES, dump, recipe, write_recipes
+from factory import HW, MOONCAKE, STRATEGIES, dump, recipe, write_recipes
 
 PAYLOAD = ('<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
            '<a href="javascript:window.__xss=3">x</a> javascript:window.__xss=4')
@@ -95,6 +98,16 @@ MODES = recipe(
     compatible_strategies=["single_node_tp", "single_node_tep", "multi_node_tp"],
 )
 
+PLACED = recipe(
+    meta={"title": "Placed", "provider": "Acme", "description": "One variable, two places", "date_updated": "2026-01-02",
+          "tasks": ["text"], "hardware": {"h200": "verified", "b200": "verified"}},
+    model={"model_id": "acme/Placed", "base_args": [], "base_env": {}},
+    variants={"default": {"precision": "bf16", "vram_minimum_gb": 100, "extra_env": {"ACME_KERNELS": "1"}},
+              "fp8": {"model_id": "acme/Placed-FP8", "precision": "fp8", "vram_minimum_gb": 60}},
+    hardware_overrides={"blackwell": {"extra_env": {"ACME_KERNELS": "1"}}},
+    compatible_strategies=["single_node_tp", "multi_node_tp"],
+)
+
 PLATFORMS: dict[str, Any] = {"platforms": [
     {"id": "modal", "name": "Modal " + PAYLOAD, "url": "javascript:window.__xss=6", "blurb": PAYLOAD,
      "install": "pip install modal"},
@@ -107,7 +120,7 @@ def write_made_recipes(root: Path) -> Path:
     hardware = {k: dict(v) for k, v in HW.items()}
     hardware["h200"]["description"] = PAYLOAD
     write_recipes(root, {"evil/Hostile": HOSTILE, "acme/Many": MANY, "acme/Tpu": TPU, "acme/Hosted": HOSTED,
-                                 "acme/Modes": MODES},
-                  hardware, STRATEGIES)
+                                 "acme/Modes": MODES, "acme/Placed": PLACED},
+                  hardware, STRATEGIES, {"kv_mooncake": MOONCAKE})
     dump(root / "platforms.yaml", PLATFORMS)
     return root

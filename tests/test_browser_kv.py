@@ -117,6 +117,21 @@ def test_multi_node_instances_and_docker(site: dict[str, Any], page: Any) -> Non
     check_all_tabs(site, page, GLM, docker=True)
 
 
+def test_kv_variables_land_where_synthesis_puts_them(made_site: dict[str, Any], made_page: Any) -> None:
+    """acme/Placed: one env text, the Mooncake variables after it (variant's own variable) or before
+    it (the override's); pip and docker tabs of both variants equal deploy."""
+    for variant in ("default", "fp8"):
+        open_recipe(made_site, made_page, "acme/Placed", f"?variant={variant}&hardware=b200")
+        for docker in (False, True):
+            if docker:
+                click(made_page, "inst", 1)
+            pick(made_page, "kv_mooncake")
+            instances(made_page, 1)
+            sel = check_all_tabs(made_site, made_page, "acme/Placed", docker=docker)
+            assert (sel.variant, sel.kv_store) == (variant, "kv_mooncake")
+    assert {x[1].variant for x in made_site["checked"] if x[0] == "acme/Placed" and x[1].kv_store} == {"default", "fp8"}
+
+
 def test_offloading_tiers_where_verified(site: dict[str, Any], page: Any) -> None:
     for hf_id, query in ((LLAMA, "?hardware=h200"), (LLAMA, "?hardware=mi300x"), (FLASH, "")):
         open_recipe(site, page, hf_id, query)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from made_recipes import write_made_recipes
 
 from builder.check import load_catalog
 from builder.cli.command_cmd import Invalid, resolve
@@ -137,3 +138,19 @@ def test_glm_data_stays_within_budget(catalog: Any) -> None:
     assert usable
     # Clients of several instances talk to the router: the page has synthesis's examples for it.
     assert all("kk" in c for c in usable) and all("$ROUTER_HOST:$ROUTER_PORT" in doc["ks"][c["kk"]][0] for c in usable)
+
+
+def test_one_env_text_can_take_the_kv_variables_at_two_places(tmp_path: Path) -> None:
+    """acme/Placed: on B200 the default variant sets ACME_KERNELS itself (the Mooncake variables
+    come after it) and the FP8 variant gets it from the override (they come before it). Both
+    launches show the env text [ACME_KERNELS]; the second gets a map of its own ("#<launch>")."""
+    catalog = load_catalog(write_made_recipes(tmp_path / "made"))
+    recipe = catalog.entry("acme/Placed").recipe
+    envs = {}
+    for variant in ("default", "fp8"):
+        sel = Selection(variant, "b200", "single_node_tp", kv_store="kv_mooncake", instances=1)
+        envs[variant] = list(deploy(catalog, recipe, sel).launches[0].env)
+    assert envs["default"][0] == "ACME_KERNELS" and envs["fp8"][-1] == "ACME_KERNELS"
+    doc = json.loads(builder_json(catalog, catalog.entry("acme/Placed"), {}) or "null")  # raises if it does not compose
+    store = [o[0] for o in doc["ko"]].index("kv_mooncake")
+    assert any(key.startswith("#") for key in doc["kp"][store][1])

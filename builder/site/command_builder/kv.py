@@ -19,7 +19,8 @@ Keys: ``kg`` groups ``[key, label, sub_row_label, description, docs, tooltip]``;
 ``[key, label, kind (0 offload, 1 store), group index or -1, description, docs, default instances,
 {brand: install step}, companion index or -1]``; ``kw`` rows of reasons (one per option, 0 when
 usable) and per usable pair ``c[..]["kv"]`` a ``kw`` index per offered strategy; ``kp`` per option
-``[args text, {env text: env text}, {docker head text: docker head text}]``; ``kr`` ``{line id:
+``[args text, {env text: env text}, {docker head text: docker head text}]``, where a key
+``"#<launch id>"`` maps that launch alone (it wins over its text's key); ``kr`` ``{line id:
 [line id per instance 1…16]}``; ``km`` per option ``{cfg, ms, st, rh, rb, rt, ri, rp}`` (stores
 only, else 0); ``kc`` companions ``[label, description, command]``; ``ks`` client examples for the Mooncake router and per
 usable pair ``c[..]["kk"]`` its index.
@@ -73,6 +74,8 @@ class KvData:
         self.decoder = Decoder(tables.as_json(), tables.plain)
         self.seen: set[tuple[str, str, str, int]] = set()
         self.safe: set[tuple[str | None, str | None, str, str]] = set()
+        self.learned: dict[tuple[int, str, int], int] = {}
+        """(option, "env" or "docker", text id) → the text it first became, identity included."""
 
     # -- per pair --------------------------------------------------------------------------------
 
@@ -177,8 +180,15 @@ class KvData:
             piece[0] = t.text(lines[len(base):len(lines) - len(late)], "feature")
         for key, value, table, kind in ((env_t, env_lines(want.env), piece[1], "env"), (dock_t, head, piece[2], "docker")):
             new = t.text(value, kind) if value else -1
-            if new != key and key not in table:
-                table[key] = new
+            first = self.learned.setdefault((oi, kind, key), new)
+            if first == new:
+                if new != key:
+                    table[key] = new
+            else:
+                # The same env or docker text can take the option's lines at different places (an
+                # override re-setting a variable keeps its place, one adding it goes after the KV
+                # lines), so a launch whose result differs gets a map of its own, keyed "#<launch>".
+                table.setdefault(f"#{lid}", new)
         if instance == 1:
             for j, sid in enumerate(base):
                 if j < len(lines) and t.strings.get(lines[j]) != sid and sid not in self.rdv:
@@ -204,8 +214,8 @@ class KvData:
         if instance:
             lines = [self.rdv[s][instance - 1] if s in self.rdv else s for s in lines]
         lines = lines + list(dec.text(piece[0])) + late
-        env = dec.text(piece[1].get(env_t, env_t))
-        head = piece[2].get(dock_t, dock_t)
+        env = dec.text(piece[1].get(f"#{lid}", piece[1].get(env_t, env_t)))
+        head = piece[2].get(f"#{lid}", piece[2].get(dock_t, dock_t))
         docker = SEP.join(strings[i] for i in list(dec.text(head)) + lines[1:]) if head >= 0 else None
         return Shown(ROLES[role], rank, tuple(strings[i] for i in env), SEP.join(strings[i] for i in lines), docker)
 

@@ -31,6 +31,10 @@ export function text(d, t) {
   return (d.memo[t] = v);
 }
 
+function pick(map, own, key) {
+  return map[own] !== undefined ? map[own] : map[key] !== undefined ? map[key] : key;
+}
+
 function strings(d, ids) { return ids.map(function (i) { return d.s[i]; }); }
 
 /* The key of a feature subset in a rendering's "x" table: the decimal bit mask (BigInt: no 32-bit
@@ -78,8 +82,9 @@ export function launch(d, id, f, m, a, kv, swaps, rank) {
   if (kv) {
     if (kv.map) lines = lines.map(function (s) { return kv.map[s] !== undefined ? kv.map[s] : s; });
     lines = lines.concat(kv.lines);
-    if (kv.env[env] !== undefined) env = kv.env[env];
-    if (kv.dock[head] !== undefined) head = kv.dock[head];
+    // A launch-specific map ("#" + launch id) wins over the one keyed by the launch's text (kv.py).
+    env = pick(kv.env, "#" + id, env);
+    head = pick(kv.dock, "#" + id, head);
   }
   var envs = text(d, env), dock = text(d, head);
   (swaps || []).forEach(function (sw) {
