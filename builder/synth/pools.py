@@ -58,19 +58,19 @@ def recipe_pool_modes(recipe: Recipe, override: StrategyOverride | None) -> list
     return narrowed or modes
 
 
-def _parallelassemble(ctx: Context, role: str, pool: Pool) -> list[str]:
+def _parallelassemble(ctx: Context, role: str, pool: Pool, offered: list[str]) -> list[str]:
+    """`offered`: :func:`offered_modes` of `ctx` (computed once per deployment, not per node)."""
     spec, over = _role_inputs(ctx, role)
     head = f"${role.upper()}_NODE_1"
-    if ctx.edition.pd_2026_08:
-        offered = offered_modes(ctx)
-        if pool.parallelism not in offered:  # snapping changes the arguments only, not the metadata
-            pool = Pool(pool.nodes, offered[0], pool.tp, pool.dp_local, pool.dp_size, pool.pool_gpus,
-                        pool.current_node, pool.start_rank)
-            if pool.parallelism == "dep":
-                tp = over.tp or spec.tp or 1
-                dp_local = max(1, ctx.gpus // tp)
-                pool = Pool(pool.nodes, "dep", tp, dp_local, max(1, pool.nodes) * dp_local, pool.pool_gpus,
-                            pool.current_node, pool.current_node * dp_local)
+    if ctx.edition.pd_2026_08 and pool.parallelism not in offered:
+        # Snapping changes the arguments only, not the metadata.
+        pool = Pool(pool.nodes, offered[0], pool.tp, pool.dp_local, pool.dp_size, pool.pool_gpus,
+                    pool.current_node, pool.start_rank)
+        if pool.parallelism == "dep":
+            tp = over.tp or spec.tp or 1
+            dp_local = max(1, ctx.gpus // tp)
+            pool = Pool(pool.nodes, "dep", tp, dp_local, max(1, pool.nodes) * dp_local, pool.pool_gpus,
+                        pool.current_node, pool.current_node * dp_local)
     if pool.parallelism == "dep":
         explicit_tp = over.tp if over.tp is not None else spec.tp
         out = ["--tensor-parallel-size", str(explicit_tp)] if explicit_tp is not None else []
@@ -150,6 +150,7 @@ def pd_launches(ctx: Context, sel: Selection, image: str | None) -> tuple[Launch
     modes = {"prefill": sel.prefill_mode, "decode": sel.decode_mode}
     launches: list[Launch] = []
     heads: dict[str, Pool] = {}
+    offered = offered_modes(ctx) if ctx.edition.pd_2026_08 else []
     for role in ROLES:
         asked = sizes[role]
         nodes = fallback if asked is None else asked
@@ -157,7 +158,7 @@ def pd_launches(ctx: Context, sel: Selection, image: str | None) -> tuple[Launch
         for node in range(max(1, nodes)):
             pool = _pool(ctx, role, nodes, modes[role], node)
             heads.setdefault(role, pool)
-            tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool),
+            tokens = assemble(ctx, list(spec.vllm_args), _parallelassemble(ctx, role, pool, offered),
                               over.extra_args + over.vllm_args, _role_layer(ctx, over))
             launches.append(to_launch(ctx, role, node, tokens, _pool_env(ctx, role, pool), image, POOL_PORTS[role],
                                       pool))

@@ -168,9 +168,24 @@ def command_findings(text: str) -> tuple[tuple[str, str], ...]:
     is reported from the whole text, so messages stay as they were.
     """
     parts = text.split(_CONTINUED)
-    if len(parts) > 1 and all(_closed(p) for p in parts) and not any(_bash_findings(p) for p in parts):
+    if len(parts) > 1 and all(map(_quiet_line, parts)):
         return ()
     return _bash_findings(text)  # (a finding quotes the text around it: read the whole for that)
+
+
+@lru_cache(maxsize=65536)
+def _quiet_line(part: str) -> bool:
+    """One line of a command ends outside quotes and has nothing to report (both remembered in one
+    look-up: a deployment's lines are mostly lines already read)."""
+    return _closed(part) and not _bash_findings(part)
+
+
+@lru_cache(maxsize=65536)
+def _env_findings(key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """What bash would do with `export KEY=VALUE` as printed: its findings, and "name" for a key
+    that is not a variable name."""
+    found = _bash_findings(f"{key}={value}")
+    return found if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)) else found + ((str(key), "name"),)
 
 
 def deployment_findings(dep: Deployment) -> list[Finding]:
@@ -182,10 +197,7 @@ def deployment_findings(dep: Deployment) -> list[Finding]:
             if isinstance(text, str):
                 found += [Finding(label, w, c) for w, c in command_findings(text)]
         for key, value in launch.env.items():
-            pair = f"{key}={value}"
-            found += [Finding(f"{name} environment", w, c) for w, c in _bash_findings(pair)]
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
-                found.append(Finding(f"{name} environment", str(key), "name"))
+            found += [Finding(f"{name} environment", w, c) for w, c in _env_findings(key, str(value))]
     return found
 
 

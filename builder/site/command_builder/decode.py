@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 ROLES = ("serve", "head", "worker", "prefill", "decode", "router")
 
 
-@dataclass(frozen=True)
-class Shown:
-    """One launch as the page shows it."""
+class Shown(NamedTuple):
+    """One launch as the page shows it (a named tuple: the encoder builds and compares hundreds of
+    thousands of these)."""
 
     role: str
     rank: int

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from builder.site.command_builder.data import SEP, CompositionError, Tables, check, encode_launch, flag, groups, split
-from builder.site.command_builder.space import SynthesisError, run
+from builder.site.command_builder.space import Deployments, SynthesisError, run
 from builder.synth import NEWEST, Deployment, Edition, Launch, Selection
 from builder.synth.advanced import PRESETS
 
@@ -75,10 +75,15 @@ def _mode_list(toggles: Toggles, chosen: dict[int, int]) -> tuple[int, ...]:
 
 @dataclass
 class FeatureCache:
-    """Pieces measured once per (variant, hardware) and reused for its other selections."""
+    """Pieces measured once per (variant, hardware) and reused for its other selections, and the
+    pair's deployments (None: deployed anew each time)."""
 
     toggles: Toggles = field(default_factory=Toggles)
     pieces: Pieces | None = None
+    deployments: Deployments | None = None
+
+    def run(self, catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition, read: bool = True) -> Deployment:
+        return self.deployments(sel, read) if self.deployments is not None else run(catalog, entry, sel, edition, read)
 
 
 def _measure(own: list[str], lines: list[str]) -> Piece | None:
@@ -209,7 +214,8 @@ class Full:
     dep: Deployment
 
 
-def _fulls(catalog: Catalog, entry: RecipeEntry, sel: Selection, toggles: Toggles, edition: Edition) -> list[Full]:
+def _fulls(catalog: Catalog, entry: RecipeEntry, sel: Selection, toggles: Toggles, edition: Edition,
+           cache: FeatureCache) -> list[Full]:
     """Everything on, once per usable mode of each modal feature (the others at their default)."""
     t, n = toggles, len(toggles.features)
     variants = [dict[int, int]()] + [{i: m} for i in range(n) if t.modal(i) for m in t.usable[i] if m != t.defaults[i]]
@@ -217,7 +223,7 @@ def _fulls(catalog: Catalog, entry: RecipeEntry, sel: Selection, toggles: Toggle
     for chosen in variants:
         modes = _mode_list(t, chosen)
         choice = tuple(c for i in range(n) for c in t.choices(i, modes[i]))
-        dep = run(catalog, entry, _with(sel, t.features, choice, t.advanced), edition)
+        dep = cache.run(catalog, entry, _with(sel, t.features, choice, t.advanced), edition)
         out.append(Full((1 << n) - 1, modes, (1 << len(t.advanced)) - 1, dep))
     return out
 
@@ -245,14 +251,15 @@ def _compose(tables: Tables, base: Deployment, fulls: list[Full], pieces: Pieces
     return out
 
 
-def _singles(catalog: Catalog, entry: RecipeEntry, sel: Selection, toggles: Toggles, edition: Edition) -> list[Single]:
-    t, out = toggles, list[Single]()
+def _singles(catalog: Catalog, entry: RecipeEntry, sel: Selection, toggles: Toggles, edition: Edition,
+             cache: FeatureCache) -> list[Single]:
+    t, out, run_ = toggles, list[Single](), cache.run
     for i, name in enumerate(t.features):
         if t.modal(i):
-            out.append({m: run(catalog, entry, _with(sel, (name,), t.choices(i, m)), edition) for m in t.usable[i]})
+            out.append({m: run_(catalog, entry, _with(sel, (name,), t.choices(i, m)), edition) for m in t.usable[i]})
         else:
-            out.append(run(catalog, entry, _with(sel, (name,)), edition))
-    return out + [run(catalog, entry, _with(sel, (), (), (a,)), edition) for a in t.advanced]
+            out.append(run_(catalog, entry, _with(sel, (name,)), edition))
+    return out + [run_(catalog, entry, _with(sel, (), (), (a,)), edition) for a in t.advanced]
 
 
 def _option_flags(option: str) -> frozenset[str]:
@@ -267,17 +274,17 @@ def encode_selection(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: 
     if toggles.features != features or not toggles.modes:  # plain toggles: no modes known for these features
         n = len(features)
         toggles = Toggles(features, ((),) * n, ((),) * n, (-1,) * n, toggles.advanced)
-    base = run(catalog, entry, _with(sel, ()), edition)
+    base = cache.run(catalog, entry, _with(sel, ()), edition)
     if not features and not toggles.advanced:
         return [tables.rendering([encode_launch(tables, base.launches[i]) for i in part])
                 for part in groups(base.launches)]
-    fulls = _fulls(catalog, entry, sel, toggles, edition)
+    fulls = _fulls(catalog, entry, sel, toggles, edition, cache)
     if cache.pieces is not None:
         found = _compose(tables, base, fulls, cache.pieces, toggles)
         if found is not None:
             return found
     sets = [None] * len(features) + [_option_flags(a) for a in toggles.advanced]
-    pieces = measure(base, _singles(catalog, entry, sel, toggles, edition), sets)
+    pieces = measure(base, _singles(catalog, entry, sel, toggles, edition, cache), sets)
     if pieces is not None:
         found = _compose(tables, base, fulls, pieces, toggles)
         if found is not None:
@@ -287,7 +294,7 @@ def encode_selection(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: 
         # Whole launches per subset leave no place to insert the advanced lines before the
         # features' own: the recipe is built without advanced options (recipe_document retries).
         raise CompositionError(f"{entry.hf_id}: interacting features leave no room for advanced options")
-    return encode_each_subset(tables, catalog, entry, sel, toggles, edition)
+    return encode_each_subset(tables, catalog, entry, sel, toggles, edition, cache)
 
 
 def subset_key(mask: int, modes: Sequence[int]) -> str:
@@ -296,7 +303,7 @@ def subset_key(mask: int, modes: Sequence[int]) -> str:
 
 
 def encode_each_subset(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel: Selection,
-                       toggles: Toggles, edition: Edition = NEWEST) -> list[int]:
+                       toggles: Toggles, edition: Edition, cache: FeatureCache) -> list[int]:
     """Fallback for features that interact: one stored launch list per subset (and modes) that differs."""
     features = toggles.features
     if len(features) > EXHAUSTIVE_LIMIT:
@@ -308,7 +315,7 @@ def encode_each_subset(tables: Tables, catalog: Catalog, entry: RecipeEntry, sel
             modes = _mode_list(toggles, dict(zip(on, combo, strict=True)))
             choice = tuple(c for i in on for c in toggles.choices(i, modes[i]))
             chosen = tuple(f for i, f in enumerate(features) if mask >> i & 1)
-            states.append((mask, modes, run(catalog, entry, _with(sel, chosen, choice), edition)))
+            states.append((mask, modes, cache.run(catalog, entry, _with(sel, chosen, choice), edition)))
     out = []
     for part in groups(states[0][2].launches):
         per_state = [[encode_launch(tables, d.launches[i]) for i in part] for _, _, d in states]

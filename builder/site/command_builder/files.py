@@ -20,14 +20,14 @@ from builder.site.command_builder.space import (
     PD,
     POOL_SIZES,
     Combo,
-    SynthesisError,
+    Deployments,
     largest_node_count,
     node_counts,
     pd_selection,
     pool_layouts,
     strategy_kind,
 )
-from builder.synth import NEWEST, Deployment, Edition, Selection, deploy
+from builder.synth import NEWEST, Deployment, Edition, Selection
 from builder.synth.lws import groups, templates
 from builder.synth.manifests import k8s_name
 
@@ -56,25 +56,20 @@ class FileTable:
             self.templates.append(text)
         return self.templates.index(text)
 
-    def _run(self, sel: Selection) -> Deployment | None:
-        try:  # the base deployment the encoder checked and stored (no features, no advanced options)
-            return deploy(self.catalog, self.entry.recipe, sel, self.edition)
-        except SynthesisError:
-            return None
-
-    def pair(self, c: Combo, names: list[str], modes: tuple[str, ...]) -> list[Any] | None:
-        """``c["mf"]`` of a pair (``modes``: the data's PD pool modes), or None when its commands run in no image."""
+    def pair(self, c: Combo, names: list[str], modes: tuple[str, ...], runs: Deployments) -> list[Any] | None:
+        """``c["mf"]`` of a pair (``modes``: the data's PD pool modes), or None when its commands run in no image.
+        Its deployments are the base ones the encoder checked and stored (no features, no advanced options)."""
         self.head, self.modes = None, modes
         entries: list[Any] = []
         for name in names:
             kind = strategy_kind(self.catalog, name)
             if kind == PD:
-                entries.append(self.pd(c, name))
+                entries.append(self.pd(c, name, runs))
                 continue
             counts = node_counts(self.catalog, name, largest_node_count(self.entry))
             found: tuple[set[str | None], set[str | None]] = (set(), set())
             for n in counts:
-                dep = self._run(Selection(c.variant, c.hardware, name, n))
+                dep = runs.maybe(Selection(c.variant, c.hardware, name, n))
                 if dep is None:
                     continue
                 self.see(dep)
@@ -90,14 +85,14 @@ class FileTable:
             profile = self.catalog.profile(dep.selection.hardware)
             self.head = [dep.docker_image, k8s_name(str(dep.launches[0].argv[2])), profile.gpu_count or 1]
 
-    def pd(self, c: Combo, name: str) -> list[Any]:
+    def pd(self, c: Combo, name: str, runs: Deployments) -> list[Any]:
         """Per role: compose, then Kubernetes per pool size (``sizes`` of the data) per pool mode."""
         profile, sizes = self.catalog.profile(c.hardware), sorted({p for p, _ in POOL_SIZES})
         found: dict[tuple[str, int, str], set[str | None]] = {}
         for lay in pool_layouts(self.catalog, c, self.modes):
             if lay is None or lay.prefill_nodes != lay.decode_nodes or lay.prefill_mode != lay.decode_mode:
                 continue
-            dep = self._run(pd_selection(c, name, lay))
+            dep = runs.maybe(pd_selection(c, name, lay))
             if dep is None:
                 continue
             self.see(dep)

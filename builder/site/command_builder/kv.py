@@ -74,6 +74,7 @@ class KvData:
         self.decoder = Decoder(tables.as_json(), tables.plain)
         self.seen: set[tuple[str, str, str, int]] = set()
         self.safe: set[tuple[str | None, str | None, str, str]] = set()
+        self.config_inputs: dict[int, tuple[Any, Any, str]] = {}
         self.learned: dict[tuple[int, str, int], int] = {}
         """(option, "env" or "docker", text id) → the text it first became, identity included."""
 
@@ -236,7 +237,11 @@ class KvData:
         parts = self.stores[oi]
         if parts == 0:
             parts = self.stores[oi] = self.new_store(oi, dep)
-        expected = {"cfg": config_script(kv), "ms": kv.master["command"],
+        # config_script is a pure function of these (and costly: JSON with indents), so equal
+        # inputs need no second rendering.
+        inputs = (kv.store, kv.mooncake_config, kv.mooncake_config_note)
+        same_config = self.config_inputs.setdefault(oi, inputs) == inputs
+        expected = {"cfg": parts["cfg"] if same_config else config_script(kv), "ms": kv.master["command"],
                     "st": (kv.store or {}).get("command") or 0}
         if any(parts[k] != v for k, v in expected.items()) or router_text(parts, kv.instances) != (
                 kv.router["command"] if kv.router else None):

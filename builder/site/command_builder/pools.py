@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from builder.site.command_builder.data import SEP, CompositionError, Tables, env_lines, shown, split
 from builder.site.command_builder.decode import Decoder, pd_launches
 from builder.site.command_builder.features import FeatureCache, try_encode
-from builder.site.command_builder.space import PoolLayout, SynthesisError, pd_selection, run
-from builder.synth import NEWEST, Edition, Launch, deploy
+from builder.site.command_builder.space import PoolLayout, SynthesisError, pd_selection
+from builder.synth import NEWEST, Edition, Launch
 
 if TYPE_CHECKING:
     from builder.models import Catalog, RecipeEntry
@@ -54,21 +54,23 @@ def pool_pairs() -> list[tuple[int, int]]:
     return [(0, 0)] + [(p, q) for p in range(1, POOL_MAX + 1) for q in range(1, POOL_MAX + 1)]
 
 
-def _lines(launch: Launch) -> tuple[int, list[str]]:
-    """Every line a launch shows, in one list (env, command, docker head), and how many are env."""
+def _lines(launch: Launch) -> tuple[int, int, list[str]]:
+    """Every line a launch shows, in one list (env, command, docker head), how many are env and
+    how many are the command's."""
     own, head = split(launch)
     env = env_lines(launch.env)
-    return len(env), env + own + (head or ["(no docker form)"])
+    return len(env), len(own), env + own + (head or ["(no docker form)"])
 
 
-def _swaps(tables: Tables, before: Sequence[Launch], after: Sequence[Launch]) -> list[int] | None:
-    """``[old, new, …]`` string ids turning each launch of `before` into its pair in `after`; None
-    when the launches differ in shape or a line would have to become two different lines."""
+def _swaps(tables: Tables, before: Sequence[tuple[int, int, list[str]]],
+           after: Sequence[tuple[int, int, list[str]]]) -> list[int] | None:
+    """``[old, new, …]`` string ids turning each launch of `before` into its pair in `after` (both
+    as :func:`_lines`); None when the launches differ in shape or a line would have to become two
+    different lines."""
     found: dict[str, str] = {}
     kept: set[str] = set()
-    for a, b in zip(before, after, strict=True):
-        (ea, la), (eb, lb) = _lines(a), _lines(b)
-        if len(la) != len(lb) or ea != eb or len(split(a)[0]) != len(split(b)[0]):
+    for (ea, ca, la), (eb, cb, lb) in zip(before, after, strict=True):
+        if len(la) != len(lb) or ea != eb or ca != cb:
             return None
         for x, y in zip(la, lb, strict=True):
             if x == y:
@@ -133,8 +135,8 @@ class PoolEncoder:
             return {**parts, "e": ends, "h": -1, "tl": [-1] * (m * m), "dl": dl}
         if len(set(head)) != 1:
             raise CompositionError(f"{self.entry.hf_id}: the router head differs between pool layouts")
-        out = {**parts, "e": ends, "h": head[0], "tl": self.tails(c, name, parts, split_ok), "dl": dl}
-        self.verify(c, name, out, split_ok)
+        out = {**parts, "e": ends, "h": head[0], "tl": self.tails(c, name, cache), "dl": dl}
+        self.verify(c, name, out, split_ok, cache)
         return out
 
     def part(self, c: Combo, name: str, lay: PoolLayout, parts: dict[str, list[Any]], size: int, mi: int,
@@ -147,10 +149,10 @@ class PoolEncoder:
             base_k = _DERIVE_FROM * m + mi
             if isinstance(parts["p"][base_k], int) and parts["p"][base_k] >= 0 and parts["d"][base_k] >= 0:
                 try:
-                    base = run(self.catalog, self.entry, sel, self.edition).launches
+                    base = cache.run(self.catalog, self.entry, sel, self.edition).launches
                     # Features are checked on the largest pool; the others are the same launch rows
                     # (same feature pieces) with lines swapped that no feature piece contains.
-                    full = run(self.catalog, self.entry, replace(sel, features=self.features), self.edition).launches \
+                    full = cache.run(self.catalog, self.entry, replace(sel, features=self.features), self.edition).launches \
                         if self.features and size == POOL_MAX else None
                 except SynthesisError:
                     return None
@@ -168,7 +170,7 @@ class PoolEncoder:
         if not _plain(self.tables, ids[2]):
             raise CompositionError(f"{self.entry.hf_id}: the router depends on features")
         parts["p"][k], parts["d"][k] = ids[0], ids[1]
-        launches = list(deploy(self.catalog, self.entry.recipe, sel, self.edition).launches)  # (read by try_encode)
+        launches = list(cache.run(self.catalog, self.entry, sel, self.edition, read=False).launches)  # (read by try_encode)
         if size == _DERIVE_FROM:
             self.two[mi] = launches
         return launches
@@ -179,12 +181,13 @@ class PoolEncoder:
         stored = self.tables.renderings[base_rid]
         if not isinstance(stored, list) or len(stored) != 2 or len(two) != 2 or len(base) < 3:
             return None
-        z = _swaps(self.tables, two, base[:2])
+        shown_two, shown_base = [_lines(x) for x in two], [_lines(x) for x in base]
+        z = _swaps(self.tables, shown_two, shown_base[:2])
         if z is None:
             return None
         y = []
-        for follower in base[2:]:
-            swap = _swaps(self.tables, [base[1]], [follower])
+        for follower in shown_base[2:]:
+            swap = _swaps(self.tables, shown_base[1:2], [follower])
             if swap is None:
                 return None
             y.append(swap)
@@ -226,7 +229,7 @@ class PoolEncoder:
         table.append(list(y))
         return len(table) - 1
 
-    def tails(self, c: Combo, name: str, parts: dict[str, list[int]], split_ok: bool) -> list[int]:
+    def tails(self, c: Combo, name: str, cache: FeatureCache) -> list[int]:
         """The router's last lines per (prefill mode, decode mode), from the smallest dedicated layout."""
         out = []
         for pm in self.modes:
@@ -236,8 +239,8 @@ class PoolEncoder:
                     out.append(tid)
                     continue
                 try:
-                    launches = deploy(self.catalog, self.entry.recipe, pd_selection(c, name, PoolLayout(1, 1, pm, dm)),
-                                      self.edition).launches
+                    launches = cache.run(self.catalog, self.entry, pd_selection(c, name, PoolLayout(1, 1, pm, dm)),
+                                         self.edition, read=False).launches
                     pieces = _router_pieces(launches[-1].command.split(SEP))
                     if pieces is not None:
                         tid = self.tables.text(pieces[3], "cmd")
@@ -246,7 +249,7 @@ class PoolEncoder:
                 out.append(tid)
         return out
 
-    def verify(self, c: Combo, name: str, entry: dict[str, Any], split_ok: bool) -> None:
+    def verify(self, c: Combo, name: str, entry: dict[str, Any], split_ok: bool, cache: FeatureCache) -> None:
         """Compare composed layouts with ``deploy``: every part, endpoint and tail in context."""
         dec = Decoder(self.tables.as_json(), self.tables.plain)
         layouts = list(self.diag) + _cover(tuple(x for x in self.modes if x in self.offered), split_ok)
@@ -259,7 +262,7 @@ class PoolEncoder:
                     raise CompositionError(f"{self.entry.hf_id}: composed router of {lay} differs from deploy()")
                 continue
             try:
-                want = deploy(self.catalog, self.entry.recipe, pd_selection(c, name, lay), self.edition).launches
+                want = cache.run(self.catalog, self.entry, pd_selection(c, name, lay), self.edition, read=False).launches
             except SynthesisError:
                 continue
             got = pd_launches(dec, entry, self.modes, lay.prefill_nodes, lay.decode_nodes,

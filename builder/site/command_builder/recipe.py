@@ -52,13 +52,13 @@ from builder.site.command_builder.pools import POOL_MAX, PoolEncoder, pool_index
 from builder.site.command_builder.space import (
     PD,
     Combo,
+    Deployments,
     SynthesisError,
     combo,
     hardware_options,
     largest_node_count,
     node_counts,
     pd_modes,
-    run,
     strategy_kind,
 )
 from builder.site.command_builder.strategies import smallest_nodes, strategy_facts
@@ -152,7 +152,8 @@ class _Builder:
 
     def encode(self, c: Combo) -> dict[str, Any]:
         feats, st, r = self.features, [], []
-        cache = FeatureCache(toggles(self.catalog, self.entry, feats, self.advanced, c.variant, c.hardware))
+        runs = Deployments(self.catalog, self.entry, self.edition)
+        cache = FeatureCache(toggles(self.catalog, self.entry, feats, self.advanced, c.variant, c.hardware), deployments=runs)
         for name in c.strategies:
             entry: Any  # a rendering id, ids per node count, or the PD parts
             if strategy_kind(self.catalog, name) == PD:
@@ -179,7 +180,7 @@ class _Builder:
             pm, dm = self.mode_index(rec.prefill_mode or "tp"), self.mode_index(rec.decode_mode or "tp")
         out = {"rec": [self.strategy_index(rec.strategy), rec.nodes, pool, pm, dm],
                "fd": [i for i, f in enumerate(feats) if f in c.default_features], "st": st, "r": r,
-               "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st])}
+               "i": self.install(c), "k": self.clients(c, [self.strategies[i] for i in st], runs)}
         out.update(strategy_facts(self.catalog, self.entry, c, self.strategy_index, st, self.edition))
         if self.modal:
             out["m"] = pair_modes(self.catalog, self.entry, feats, c.variant, c.hardware)
@@ -189,10 +190,10 @@ class _Builder:
             out["kv"] = kv
         if kk >= 0:
             out["kk"] = kk
-        files = self.files.pair(c, [self.strategies[i] for i in st], self.modes)
+        files = self.files.pair(c, [self.strategies[i] for i in st], self.modes, runs)
         if files is not None:
             out["mf"] = files
-        gpus = self.idle(c)
+        gpus = self.idle(c, runs)
         if gpus is not None:
             out["g"] = gpus
         pn, dn, pmode, dmode = c.pd_default
@@ -214,7 +215,7 @@ class _Builder:
             self.installs.append(row)
         return self.installs.index(row)
 
-    def clients(self, c: Combo, names: list[str]) -> list[int]:
+    def clients(self, c: Combo, names: list[str], runs: Deployments) -> list[int]:
         """Snippet-table index per strategy kind (single, multi-node, PD); -1 where not offered."""
         out = [-1, -1, -1]
         for name in names:
@@ -225,7 +226,7 @@ class _Builder:
             if kind == 2:
                 sel = c.recommended if c.recommended.strategy == name else Selection(c.variant, c.hardware, name, 1)
             try:
-                sn = snippets(run(self.catalog, self.entry, sel, self.edition))
+                sn = snippets(runs(sel))
             except SynthesisError:
                 continue
             row = [sn.curl, sn.bench, sn.python]
@@ -234,13 +235,13 @@ class _Builder:
             out[kind] = self.snippets.index(row)
         return out
 
-    def idle(self, c: Combo) -> list[int] | None:
+    def idle(self, c: Combo, runs: Deployments) -> list[int] | None:
         """[strategy index, GPUs used] when the single-node TP command leaves GPUs of the node idle."""
         name = "single_node_tp"
         if name not in c.strategies:
             return None
         try:
-            launch = run(self.catalog, self.entry, Selection(c.variant, c.hardware, name), self.edition).launches[0]
+            launch = runs(Selection(c.variant, c.hardware, name)).launches[0]
         except SynthesisError:
             return None
         used = idle_gpus(launch.argv, self.catalog.profile(c.hardware).gpu_count)

@@ -36,6 +36,41 @@ def run(catalog: Catalog, entry: RecipeEntry, sel: Selection, edition: Edition =
     return dep
 
 
+class Deployments:
+    """`run` remembered for one (variant, hardware) pair: its rows (features, pools, KV offload,
+    files) ask for many of the same selections, and ``deploy`` is pure. Kept per pair, so memory
+    stays that of one pair's deployments."""
+
+    def __init__(self, catalog: Catalog, entry: RecipeEntry, edition: Edition = NEWEST):
+        self.catalog, self.entry, self.edition = catalog, entry, edition
+        self._done: dict[Selection, Deployment | str] = {}
+        self._read: set[Selection] = set()
+
+    def __call__(self, sel: Selection, read: bool = True) -> Deployment:
+        """`run(…, sel, read)`: a refusal is raised again as a new SynthesisError with its message."""
+        dep = self._done.get(sel)
+        if dep is None:
+            try:
+                dep = deploy(self.catalog, self.entry.recipe, sel, self.edition)
+            except SynthesisError as err:
+                self._done[sel] = str(err)
+                raise
+            self._done[sel] = dep
+        if isinstance(dep, str):
+            raise SynthesisError(dep)
+        if read and sel not in self._read:
+            ensure_safe(self.catalog, self.entry, dep)
+            self._read.add(sel)
+        return dep
+
+    def maybe(self, sel: Selection) -> Deployment | None:
+        """The deployment without reading it as bash would, or None where ``deploy`` refuses."""
+        try:
+            return self(sel, read=False)
+        except SynthesisError:
+            return None
+
+
 def pd_modes(entry: RecipeEntry) -> tuple[str, ...]:
     """Pool parallelism modes the recipe can use: derived from its compatible strategies' suffixes."""
     found = {"tp"} | {name.rsplit("_", 1)[-1] for name in entry.recipe.compatible_strategies}
