@@ -36,13 +36,13 @@ def flag(line: str) -> str | None:
 
 def env_lines(env: dict[str, Any]) -> list[str]:
     """What pip mode shows above the command: one `export` per variable, values shell-quoted."""
-    # The type is part of the cache key: True == 1 but they print differently.
-    return list(_env_lines(tuple((k, type(v).__name__, v) for k, v in env.items())))
+    # The types are part of the cache key: True == 1 but they print differently.
+    return list(_env_lines(tuple(env.items()), tuple(map(type, env.values()))))
 
 
 @functools.lru_cache(maxsize=4096)
-def _env_lines(items: tuple[tuple[str, str, Any], ...]) -> tuple[str, ...]:
-    return tuple(f"export {key}={quote(js_str(value))}" for key, _, value in items)
+def _env_lines(items: tuple[tuple[str, Any], ...], types: tuple[type, ...]) -> tuple[str, ...]:
+    return tuple(f"export {key}={quote(js_str(value))}" for key, value in items)
 
 
 class Tables:
