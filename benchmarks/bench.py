@@ -162,6 +162,9 @@ def run_case(case: Case, medium: str, parent: Path, runs: int, inputs: dict[str,
                 shutil.rmtree(work / ".recipes-cache", ignore_errors=True)
             elif case.mode == "edit":
                 edit_one_recipe(inp, f"{i + 1}")
+            # Untimed: write back what earlier runs and cases left dirty (and the output just
+            # removed), so each run pays for its own writes only, as it would on a quiet machine.
+            os.sync()
             since = time.time_ns()
             if case.mode == "floor":
                 shutil.rmtree(floor, ignore_errors=True)
@@ -176,6 +179,7 @@ def run_case(case: Case, medium: str, parent: Path, runs: int, inputs: dict[str,
             result.files, result.written = count_files(floor if case.mode == "floor" else out, since)
             if workspace is not None and not result.node_failure:
                 shutil.rmtree(workspace / "public", ignore_errors=True)
+                os.sync()
                 node = run_measured(NODE_SCRIPT, workspace, interval)
                 if node.ok:
                     result.node_runs.append(node)

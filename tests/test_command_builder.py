@@ -139,9 +139,11 @@ def test_the_no_javascript_command_is_the_api_recommendation(site: dict[str, Any
 
 
 def test_data_is_deterministic(site: dict[str, Any]) -> None:
+    """Forked workers take the largest recipes first; the result is keyed in catalog order and
+    equals a one-process build."""
     catalog, api = site["catalog"], site["api"]
     again = {e.hf_id: command_builder.builder_json(catalog, e, api.documents) for e in catalog.recipes}
-    assert again == site["texts"]
+    assert again == site["texts"] and list(site["texts"]) == list(again)
 
 
 # ---- the page script itself, run under node ------------------------------------------------
@@ -258,3 +260,28 @@ def test_reference_recipes_every_selection(shared_reference: Path, hf_id: str) -
         assert state.launches(d, dec) == want, state.selection(d)
         checked += 1
     assert checked > 5000
+
+
+def test_a_pairs_deployments_are_made_once_and_refusals_stay_refusals(site: dict[str, Any], monkeypatch: Any) -> None:
+    """`Deployments` (one per variant × hardware pair) hands back the same deployment for the same
+    selection, reads it as bash would once, and raises a refused selection's reason every time."""
+    from builder.site.command_builder import space
+    from builder.synth import Selection, SynthesisError
+
+    catalog = site["catalog"]
+    entry = catalog.entry("acme/Big-MoE")
+    made, read = [], []
+    real_deploy, real_read = space.deploy, space.ensure_safe
+    monkeypatch.setattr(space, "deploy", lambda *a: made.append(a[2]) or real_deploy(*a))
+    monkeypatch.setattr(space, "ensure_safe", lambda c, e, dep: read.append(dep.selection) or real_read(c, e, dep))
+    runs = space.Deployments(catalog, entry)
+    sel = Selection("default", "h200", "multi_node_tp", 2)
+    first = runs(sel, read=False)
+    assert runs(sel) is first and runs(sel) is first and runs.maybe(sel) is first
+    assert made == [sel] and read == [sel]
+    refused = Selection("default", "h200", "multi_node_tp", 1)  # multi-node on one node
+    for _ in range(2):
+        with pytest.raises(SynthesisError, match="multi-node"):
+            runs(refused)
+    assert runs.maybe(refused) is None and made == [sel, refused]
+

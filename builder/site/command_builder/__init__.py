@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.models import Catalog, RecipeEntry
+from builder.models.recipe import effective_strategies
 from builder.site.command_builder.extras import omni_block, self_host
 from builder.site.command_builder.recipe import recipe_document
+from builder.site.command_builder.space import PD
 from builder.site.command_builder.view import default_view
 from builder.synth import NEWEST, Edition
 
@@ -71,12 +73,22 @@ def all_builder_json(catalog: Catalog, documents: Mapping[str, Any],
     can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if workers < 2 or not can_fork:
         return {hf_id: builder_json(catalog, _entry(catalog, hf_id), documents, edition) for hf_id in ids}
+    # Largest first, so no core is left finishing one big recipe while the other idles.
+    order = sorted(ids, key=lambda h: -_weight(_entry(catalog, h)))
     _job.update(catalog=catalog, documents=documents, edition=edition)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return dict(zip(ids, pool.map(_work, ids, chunksize=1), strict=True))
+            done = dict(zip(order, pool.map(_work, order, chunksize=1), strict=True))
     finally:
         _job.clear()
+    return {hf_id: done[hf_id] for hf_id in ids}
+
+
+def _weight(entry: RecipeEntry) -> int:
+    """A rough cost of a recipe's data: its variants times its strategies, a prefill/decode
+    cluster (pools of 1–16 nodes) counting as ten."""
+    names = effective_strategies(entry.recipe)
+    return (10 * (PD in names) + len(names)) * len(entry.recipe.variants)
 
 
 def _digest(value: Any) -> str:
