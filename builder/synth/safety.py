@@ -181,9 +181,8 @@ def _quiet_line(part: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _env_findings(key: str, value: Any) -> tuple[tuple[str, str], ...]:
-    """What bash would do with `export KEY=VALUE` as printed: its findings, and "name" for a key
-    that is not a variable name."""
+def _env_findings(key: str, value: str) -> tuple[tuple[str, str], ...]:
+    """The findings of one `KEY=VALUE` pair, and "name" for a key that is not a variable name."""
     found = _bash_findings(f"{key}={value}")
     return found if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)) else found + ((str(key), "name"),)
 
