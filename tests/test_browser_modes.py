@@ -141,12 +141,17 @@ def test_modes_live_in_the_url_only(site: dict[str, Any], page: Any) -> None:
     check_all_tabs(site, page, MINIMAX)
 
 
-def test_variant_restricted_and_hardware_refused_modes(made_site: dict[str, Any], made_page: Any) -> None:
-    page, site = made_page, made_site
+def _modes_with(site: dict[str, Any], page: Any, feature: str) -> dict[str, Any]:
+    """acme/Modes on H200 with `feature` switched on; the page's data."""
     open_recipe(site, page, MODES, "?hardware=h200")
     d = data(page)
-    spec = index(d, "ft", "spec_decoding")
-    click(page, "ft", spec)
+    click(page, "ft", index(d, "ft", feature))
+    return d
+
+
+def test_variant_restricted_and_hardware_refused_modes(made_site: dict[str, Any], made_page: Any) -> None:
+    page, site = made_page, made_site
+    d = _modes_with(site, page, "spec_decoding")
     # BF16 offers MTP and EAGLE3 (DSpark is the FP8 checkpoint's): two pills, MTP by default.
     assert page.locator('.cb-ui [data-a="md0"]').count() == 2 and pressed(page)["md0"] == [0]
     assert "Two draft tokens suit chat traffic." in features_note(page)
@@ -180,10 +185,8 @@ def test_variant_restricted_and_hardware_refused_modes(made_site: dict[str, Any]
 
 def test_strategy_gated_feature_keeps_its_toggle(made_site: dict[str, Any], made_page: Any) -> None:
     page, site = made_page, made_site
-    open_recipe(site, page, MODES, "?hardware=h200")
-    d = data(page)
+    d = _modes_with(site, page, "context_parallel")
     gated = index(d, "ft", "context_parallel")
-    click(page, "ft", gated)
     check_all_tabs(site, page, MODES)
     assert "--decode-context-parallel-size 2" in visible(page)[1]
     for strategy in ("single_node_tep", "multi_node_tp"):
